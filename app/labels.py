@@ -1,0 +1,43 @@
+"""Display labels of the codes stored in the database (translated in the catalogue)."""
+
+from flask_babel import lazy_gettext as _l
+
+SEX = {1: _l("Male"), 2: _l("Female")}
+CATEGORIES = {
+    "elderly": _l("Aged 60+"),
+    "disabled": _l("Disability handbook"),
+    "child_allowance": _l("Child-rearing allowance"),
+}
+RESIDENT_STATUS = {"active": _l("Active"), "excluded": _l("Excluded")}
+EXCLUSION_REASONS = {
+    "moved_out": _l("Moved out"),
+    "deceased": _l("Deceased"),
+    "struck_off": _l("Struck off"),
+    "lost_eligibility": _l("No longer eligible"),
+    "not_extracted": _l("Not in extract"),
+    "other": _l("Other"),
+}
+MAIL_REASONS = {
+    "facility": _l("In a care facility"),
+    "family": _l("Care of family"),
+    "other": _l("Other"),
+}
+ISSUANCE_KINDS = {"new": _l("New"), "renewal": _l("Renewal"), "reissue": _l("Reissue")}
+REISSUE_REASONS = {"lost": _l("Lost"), "damaged": _l("Damaged")}
+METHODS = {"counter": _l("At the counter"), "mail": _l("By mail")}
+ISSUANCE_STATUS = {"valid": _l("Valid"), "superseded": _l("Superseded")}
+ROLES = {
+    "Admin": _l("System administrator"),
+    "Supervisor": _l("Supervisor"),
+    "Staff": _l("Main office staff"),
+    "BranchStaff": _l("Branch office staff"),
+    "Auditor": _l("Auditor"),
+    "Public": _l("Public"),
+}
+
+
+def label(mapping, code):
+    """The label of ``code`` in ``mapping``, or the code itself if unknown."""
+    if code is None:
+        return ""
+    return str(mapping.get(code, code))

@@ -1,0 +1,101 @@
+from datetime import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+
+from app.text.kana import name_key, normalize_kana_query
+
+STATUS_ACTIVE = "active"
+STATUS_EXCLUDED = "excluded"
+
+EXCLUSION_REASONS = (
+    "moved_out",  # 転出
+    "deceased",  # 死亡
+    "struck_off",  # 職権消除
+    "lost_eligibility",  # 資格喪失
+    "not_extracted",  # 抽出対象外
+    "other",  # その他
+)
+MAIL_REASONS = ("facility", "family", "other")  # 施設入所, 家族方, その他
+
+
+class Resident(Model):
+    """事業対象者: a person eligible for the program, as known from the host extract."""
+
+    __tablename__ = "resident"
+
+    id = Column(Integer, primary_key=True)
+    resident_no = Column(String(10), unique=True, nullable=False)
+    name = Column(String(100), nullable=False)
+    kana = Column(String(100), nullable=False)
+    # Derived search keys, kept in step by the service layer and the importer.
+    name_key = Column(String(100), nullable=False)
+    kana_key = Column(String(100), nullable=False)
+    sex = Column(SmallInteger, nullable=False)
+    birth_date = Column(Date, nullable=False, index=True)
+    postal_code = Column(String(7), nullable=False, default="")
+    address = Column(String(200), nullable=False, default="")
+    address2 = Column(String(120), nullable=False, default="")
+    phone = Column(String(20), nullable=False, default="")
+    is_elderly = Column(Boolean, nullable=False, default=False)
+    is_disabled = Column(Boolean, nullable=False, default=False)
+    is_child_allowance = Column(Boolean, nullable=False, default=False)
+    status = Column(String(10), nullable=False, default=STATUS_ACTIVE, index=True)
+    excluded_on = Column(Date, nullable=True)
+    exclusion_reason = Column(String(20), nullable=True)
+    needs_review = Column(Boolean, nullable=False, default=False)
+    has_gaiji = Column(Boolean, nullable=False, default=False)
+    mail_name = Column(String(100), nullable=True)
+    mail_postal_code = Column(String(7), nullable=True)
+    mail_address = Column(String(200), nullable=True)
+    mail_reason = Column(String(20), nullable=True)
+    note = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    version = Column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # Prefix search: a range scan on SQLite (binary collation); LIKE 'x%' on
+        # PostgreSQL, which needs the pattern operator class whatever the locale.
+        Index("ix_resident_kana_key", "kana_key", postgresql_ops={"kana_key": "text_pattern_ops"}),
+        Index("ix_resident_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        {"extend_existing": True},
+    )
+
+    def set_search_keys(self):
+        self.name_key = name_key(self.name or "")
+        self.kana_key = normalize_kana_query(self.kana or "")
+
+    @property
+    def is_active(self):
+        return self.status == STATUS_ACTIVE
+
+    @property
+    def has_mailing_address(self):
+        return bool(self.mail_address)
+
+    @property
+    def categories(self):
+        return [
+            code
+            for code, flag in (
+                ("elderly", self.is_elderly),
+                ("disabled", self.is_disabled),
+                ("child_allowance", self.is_child_allowance),
+            )
+            if flag
+        ]
+
+    def __repr__(self):
+        return f"{self.name} ({self.resident_no})"

@@ -1,0 +1,1 @@
+"""Domain services: the rules of the program, independent of the screens."""

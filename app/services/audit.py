@@ -1,0 +1,72 @@
+"""The access log (アクセスログ): who read or changed which person's data.
+
+Every view that shows or changes personal data calls :func:`record`.  The row is
+added to the current session so it commits with the change it describes; use
+``commit=True`` for reads, where there is no other change to commit.
+"""
+
+import logging
+
+from flask import g, has_request_context, request
+
+from app.extensions import db
+from app.models.audit import AccessLog
+
+log = logging.getLogger(__name__)
+
+
+def _actor(user):
+    if user is None and has_request_context():
+        user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, None, None, None
+    roles = ",".join(r.name for r in getattr(user, "roles", []) or [])
+    office = getattr(user, "office", None)
+    return user.id, user.username, roles, getattr(office, "code", None)
+
+
+def client_ip():
+    if not has_request_context():
+        return None
+    return request.remote_addr
+
+
+def record(
+    action,
+    resident_no=None,
+    target=None,
+    detail=None,
+    outcome="ok",
+    user=None,
+    username=None,
+    commit=False,
+):
+    """Append one access-log row.
+
+    :param action: what was done, e.g. ``resident.view``, ``resident.search``,
+        ``issuance.create``, ``letter.print``, ``login.failure``.
+    :param resident_no: the person concerned, if one.
+    :param target: free text naming the object (a URL, a run id, a username).
+    :param detail: JSON-able details (search query, changed fields, people printed).
+    :param username: for events without a signed-in user (failed sign-ins).
+    """
+    from app.services import clock
+
+    user_id, uname, roles, office_code = _actor(user)
+    row = AccessLog(
+        at=clock.now(),
+        user_id=user_id,
+        username=uname or username,
+        role=roles,
+        office_code=office_code,
+        ip=client_ip(),
+        action=action,
+        resident_no=resident_no,
+        target=(target or "")[:200] or None,
+        detail=detail,
+        outcome=outcome,
+    )
+    db.session.add(row)
+    if commit:
+        db.session.commit()
+    return row

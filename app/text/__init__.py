@@ -1,0 +1,1 @@
+"""Japanese text helpers: eras (和暦) and kana, free of any web or database code."""

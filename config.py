@@ -1,0 +1,146 @@
+"""Configuration classes.
+
+Every setting can be overridden from the environment.  The development defaults
+(SQLite under ``instance/``, a fixed secret key) are refused in production mode
+by :func:`app.create_app`.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _float(name, default):
+    return float(os.environ.get(name, default))
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fureai.db'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # --- Flask-AppBuilder -------------------------------------------------
+    APP_NAME = "ふれあい入浴証管理システム"
+    APP_THEME = ""
+    # The schema is built only by migrations; permissions only by `flask init`.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.WardSecurityManager"
+    FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_BASE_TEMPLATE = "base_layout.html"
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", False)
+    FAB_API_MAX_PAGE_SIZE = 100
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_USER_REGISTRATION = False
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+
+    # --- Language ---------------------------------------------------------
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = {"ja": {"flag": "jp", "name": "日本語"}}
+
+    # --- Local time -------------------------------------------------------
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Tokyo")
+
+    # --- Sessions and cookies ---------------------------------------------
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 64) * 1024 * 1024
+
+    # --- Sign-in ----------------------------------------------------------
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 30)
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
+    PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
+    PASSWORD_REQUIRE_CLASSES = _int("PASSWORD_REQUIRE_CLASSES", 0)
+
+    # --- Access log ---------------------------------------------------------
+    ACCESS_LOG_RETENTION_YEARS = _int("ACCESS_LOG_RETENTION_YEARS", 5)
+
+    # --- Host link ----------------------------------------------------------
+    HOST_INBOX_DIR = os.environ.get("HOST_INBOX_DIR", str(INSTANCE_DIR / "inbox"))
+    HOSTLINK_POLL_CRON = os.environ.get("HOSTLINK_POLL_CRON", "0 6 1,16 * *")
+    HOSTLINK_RETRY_CRON = os.environ.get("HOSTLINK_RETRY_CRON", "0 * * * *")
+    HOSTLINK_MAX_REJECT_RATIO = _float("HOSTLINK_MAX_REJECT_RATIO", 0.01)
+    HOSTLINK_MAX_EXCLUDE_RATIO = _float("HOSTLINK_MAX_EXCLUDE_RATIO", 0.03)
+
+    # --- Printing -----------------------------------------------------------
+    PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/opentype/ipaexfont-mincho")
+    PDF_FONT_MINCHO = os.environ.get(
+        "PDF_FONT_MINCHO", "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
+    )
+    PDF_FONT_GOTHIC = os.environ.get(
+        "PDF_FONT_GOTHIC", "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+    )
+    OUTPUT_DIR = os.environ.get("OUTPUT_DIR", str(INSTANCE_DIR / "output"))
+    CHECKLIST_CRON = os.environ.get("CHECKLIST_CRON", "0 19 * * *")
+
+    # Demo accounts are created only by `flask demo-data`, never in production.
+    ALLOW_DEMO_DATA = True
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    ALLOW_DEMO_DATA = False
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    FAB_UPDATE_PERMS = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env():
+    """Pick the configuration class named by ``APP_ENV`` (default development)."""
+    return CONFIGS[os.environ.get("APP_ENV", "development")]
