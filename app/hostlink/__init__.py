@@ -1,5 +1,6 @@
-"""Host link: reading and writing the host extract file (ホスト連携ファイル).
+"""Host link: the host extract file (ホスト連携ファイル) and its import.
 
-The format is fixed by ``/work/shared/specs/host-extract.md``; :mod:`app.hostlink.parser`
-reads it and :mod:`app.hostlink.writer` produces it (dummy extracts, tests).
+The file format is fixed by the host extract specification v1
+(host-extract.md): :mod:`app.hostlink.parser` reads it and
+:mod:`app.hostlink.writer` produces it (dummy extracts, tests).
 """

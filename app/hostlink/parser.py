@@ -57,9 +57,14 @@ Decisions where the specification is silent:
   file even when one of the two records is itself rejected.
 * Line numbers count physical lines from 1 (the header).
 
-Performance: each record is sliced by bytes and only the four text fields are
-decoded; era-coded birth dates are cached per file.  Measured on the
-development machine: an 89,086-record file parses in about 0.7 s.
+Performance: the records are checked and converted column by column (one
+field of every record at a time), so a column of valid values costs a handful
+of C-level calls (one CP932 decode of the joined column, a regex, a
+``bytes.translate``); only a column that fails is examined record by record.
+Measured on the development machine (2 shared cores) with an 89,086-record
+file (23 MB) made by the writer from the demo people: 0.7-0.9 s of CPU time per
+parse (wall time 0.9-1.4 s while other jobs loaded the machine).  A first,
+record-by-record version took 2.7 s.
 """
 
 import datetime
@@ -67,11 +72,13 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import compress
 
 from app.text.kana import halfwidth_to_fullwidth_katakana, has_gaiji, name_key
 from app.text.wareki import WarekiError, parse_era_coded
 
 __all__ = [
+    "DATA_FIELDS",
     "RECORD_LENGTH",
     "FileError",
     "Header",
@@ -87,21 +94,53 @@ RECORD_LENGTH = 256
 ENCODING = "cp932"
 FILE_ID = "FUREAI"
 _LINE_END = b"\r\n"
+_STRIDE = RECORD_LENGTH + len(_LINE_END)
+
+# Data record layout: (field, 0-based byte offset, width in bytes).  The order
+# is also the order in which one record's errors are reported.
+DATA_FIELDS = (
+    ("record_type", 0, 1),
+    ("resident_no", 1, 10),
+    ("name", 11, 40),
+    ("kana", 51, 40),
+    ("sex", 91, 1),
+    ("birth_date", 92, 7),
+    ("postal_code", 99, 7),
+    ("address", 106, 60),
+    ("address2", 166, 40),
+    ("phone", 206, 15),
+    ("is_elderly", 221, 1),
+    ("is_disabled", 222, 1),
+    ("is_child_allowance", 223, 1),
+    ("status", 224, 1),
+    ("status_changed_on", 225, 8),
+    ("reserved", 233, 23),
+)
+_LAYOUT = {name: (offset, width) for name, offset, width in DATA_FIELDS}
+_RANK = {name: rank for rank, (name, _, _) in enumerate(DATA_FIELDS)}
 
 # Anything below 0x20 except CR LF, DEL, or a CR that does not end a line.
 # No CP932 byte sequence contains these, so they mean the file is not text.
+# It also guarantees the newline used below to join a column never occurs
+# inside a field.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 _LF_WITHOUT_CR = re.compile(rb"(?<!\r)\n")
+_NON_CONTROL_BYTES = bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
 _UTF8_BOM = b"\xef\xbb\xbf"
 
+_BLANK_LINE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
 _KANA_FIELD = re.compile("[\uff65-\uff9f ]*")
-_PHONE = re.compile(rb"[0-9-]*")
-# Bytes Python's cp932 decodes without complaint although they are no text.
-_STRAY_SINGLE_BYTES = re.compile("[\x80\uf8f0-\uf8f3]")
-
-_FLAGS = {b"0": False, b"1": True}
-_SEXES = {b"1": 1, b"2": 2}
-_STATUSES = {b"1": 1, b"2": 2, b"3": 3, b"4": 4}
+_KANA_COLUMN = re.compile("[\uff65-\uff9f \n]*")
+_PHONE_FIELD = re.compile(rb"[0-9-]*")
+_PHONE_COLUMN = re.compile(rb"[0-9\n-]*")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+# What Python's cp932 makes of the lone bytes 0x80, 0xA0, 0xFD, 0xFE, 0xFF,
+# which it decodes without complaint although they are no text.
+_STRAY_SINGLE_BYTES = ("\x80", "\uf8f0", "\uf8f1", "\uf8f2", "\uf8f3")
+_NOT_BLANK = re.compile(rb"[^ ]")
+_NOT_RESIDENT = re.compile(rb"[^1]")
+# b"0".."9" → 0..9, so iterating a translated code column yields ints.
+_DIGIT_VALUES = bytes.maketrans(b"0123456789", bytes(range(10)))
 _BLANK_DATE = b" " * 8
 
 
@@ -162,9 +201,7 @@ class Record:
     @property
     def is_eligible(self):
         """Resident (status 1) and in at least one category."""
-        return self.status == 1 and (
-            self.is_elderly or self.is_disabled or self.is_child_allowance
-        )
+        return self.status == 1 and (self.is_elderly or self.is_disabled or self.is_child_allowance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,28 +251,45 @@ def _gregorian(raw):
         return None
 
 
-def _split_lines(data):
-    """Check the framing and return the records without their CR LF."""
+def _has_stray_single_byte(text):
+    # Five substring searches beat one regex character class on large text.
+    return any(stray in text for stray in _STRAY_SINGLE_BYTES)
+
+
+def _line_no_at(data, offset):
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _check_framing(data):
+    """Refuse anything that is not CR LF-ended 256-byte records; return their count."""
     if not data:
         raise FileError("empty_file", "the file is empty (0 bytes)")
+    if data.startswith(_UTF8_BOM):
+        raise FileError("unexpected_bom", "the file starts with a UTF-8 byte order mark", 1)
+    line_count, remainder = divmod(len(data), _STRIDE)
+    # Fast path, all in C: CR and LF sit at the end of every 258-byte stride
+    # and there is no other control byte anywhere.
+    if (
+        remainder == 0
+        and data[RECORD_LENGTH::_STRIDE] == b"\r" * line_count
+        and data[RECORD_LENGTH + 1 :: _STRIDE] == b"\n" * line_count
+        and len(data.translate(None, _NON_CONTROL_BYTES)) == 2 * line_count
+    ):
+        return line_count
+    # Something is wrong; find what, in the order most useful to the reader.
     bad = _CONTROL_BYTES.search(data)
     if bad:
         raise FileError(
             "binary_content",
-            f"control byte 0x{data[bad.start()]:02X} at offset {bad.start()}: "
-            "not a text extract",
-            line_no=data.count(b"\n", 0, bad.start()) + 1,
-        )
-    if data.startswith(_UTF8_BOM):
-        raise FileError(
-            "unexpected_bom", "the file starts with a UTF-8 byte order mark", 1
+            f"control byte 0x{data[bad.start()]:02X} at offset {bad.start()}: not a text extract",
+            line_no=_line_no_at(data, bad.start()),
         )
     lf = _LF_WITHOUT_CR.search(data)
     if lf:
         raise FileError(
             "line_ending_lf",
             "records end with LF instead of CR LF (converted by a file transfer?)",
-            line_no=data.count(b"\n", 0, lf.start()) + 1,
+            line_no=_line_no_at(data, lf.start()),
         )
     if not data.endswith(_LINE_END):
         raise FileError(
@@ -243,15 +297,14 @@ def _split_lines(data):
             "the last record is not ended by CR LF (truncated file?)",
             line_no=data.count(b"\n") + 1,
         )
-    lines = data[: -len(_LINE_END)].split(_LINE_END)
-    for index, line in enumerate(lines):
+    for index, line in enumerate(data[: -len(_LINE_END)].split(_LINE_END)):
         if len(line) != RECORD_LENGTH:
             raise FileError(
                 "record_length",
                 f"record is {len(line)} bytes, expected {RECORD_LENGTH}",
                 line_no=index + 1,
             )
-    return lines
+    raise AssertionError("unreachable: the framing checks disagree")
 
 
 def _parse_header(line):
@@ -269,17 +322,13 @@ def _parse_header(line):
             )
     file_id = line[17:27].decode("ascii", "replace").rstrip(" ")
     if file_id != FILE_ID:
-        raise FileError(
-            "file_id", f"file id is {file_id!r}, expected {FILE_ID!r}", 1, "file_id"
-        )
+        raise FileError("file_id", f"file id is {file_id!r}, expected {FILE_ID!r}", 1, "file_id")
     return Header(created_on=dates["created_on"], as_of=dates["as_of"], file_id=file_id)
 
 
 def _parse_trailer_count(line, line_no):
     if line[:1] != b"T":
-        raise FileError(
-            "last_not_trailer", "the last record is not a trailer (T)", line_no
-        )
+        raise FileError("last_not_trailer", "the last record is not a trailer (T)", line_no)
     raw = line[1:10]
     if not raw.isdigit():
         raise FileError(
@@ -291,161 +340,276 @@ def _parse_trailer_count(line, line_no):
     return int(raw)
 
 
-def _decode_text(raw, field_name, errors):
-    """Decode a CP932 text field; on failure note the error and return ``""``."""
-    try:
-        text = raw.decode(ENCODING).rstrip(" ")
-    except UnicodeDecodeError as exc:
-        errors.append(
-            (field_name, "field_encoding", f"bytes are not valid CP932 at byte {exc.start}")
-        )
-        return ""
-    if _STRAY_SINGLE_BYTES.search(text):
-        errors.append((field_name, "field_encoding", "bytes are not valid CP932 text"))
-        return ""
-    return text
+class _DataRecords:
+    """The data records of a framed file, checked and converted column by column.
 
+    Going field by field over all records lets the common case — every value
+    valid — be checked by one C-level operation per column (a regex over the
+    joined column, ``bytes.translate``, one ``decode``) instead of a Python
+    loop per record.  Only a column that fails the bulk check is examined
+    record by record to say which records are wrong.
+    """
 
-class _BirthDates:
-    """Era-coded birth date → date, memoised: a file has few distinct dates."""
+    def __init__(self, region, count):
+        self.region = region
+        self.count = count
+        self.problems = []  # (index, field, code, message)
+        self.rejected = set()
 
-    def __init__(self):
-        self._known = {}
+    def column(self, name):
+        """The field's raw bytes of every record, as a list."""
+        offset, width = _LAYOUT[name]
+        end = offset + width
+        region = self.region
+        return [region[i + offset : i + end] for i in range(0, len(region), _STRIDE)]
 
-    def get(self, raw):
-        """Return ``(date, None)`` or ``(None, (code, message))``."""
-        try:
-            return self._known[raw]
-        except KeyError:
-            pass
-        try:
-            outcome = (parse_era_coded(raw.decode("ascii")), None)
-        except UnicodeDecodeError:
-            outcome = (None, ("era_coded_format", f"expected 7 digits, got {raw!r}"))
-        except WarekiError as exc:
-            outcome = (None, (exc.code, exc.message))
-        self._known[raw] = outcome
-        return outcome
+    def stripped_column(self, name):
+        """Like :meth:`column`, without the trailing space padding.
 
+        Stripping bytes is safe: 0x20 is never the second byte of a CP932
+        character.  It is also far cheaper than stripping decoded text.
+        """
+        offset, width = _LAYOUT[name]
+        end = offset + width
+        region = self.region
+        return [region[i + offset : i + end].rstrip(b" ") for i in range(0, len(region), _STRIDE)]
 
-def _parse_data(line, line_no, birth_dates):
-    """Return ``(record, [])`` or ``(None, [RecordError, ...])``."""
-    problems = []  # (field, code, message)
+    def code_column(self, name):
+        """A one-byte field of every record, as one ``bytes``."""
+        return self.region[_LAYOUT[name][0] :: _STRIDE]
 
-    raw_resident = line[1:11]
-    resident_ok = raw_resident.isdigit()
-    resident_no = raw_resident.decode(ENCODING, "replace").strip()
-    if not resident_ok:
-        problems.append(
-            ("resident_no", "resident_no_format", f"{raw_resident!r} is not 10 digits")
-        )
+    def reject(self, index, name, code, message):
+        self.problems.append((index, name, code, message))
+        self.rejected.add(index)
 
-    problems_before_name = len(problems)
-    name = _decode_text(line[11:51], "name", problems)
-    # A name that failed to decode is already reported; don't call it blank too.
-    if not name_key(name) and len(problems) == problems_before_name:
-        problems.append(("name", "name_empty", "the name is blank"))
+    # -- file-level checks on the data records ---------------------------------
 
-    kana = _decode_text(line[51:91], "kana", problems)
-    if kana and not _KANA_FIELD.fullmatch(kana):
-        problems.append(
-            ("kana", "kana_chars", "only half-width katakana and spaces are allowed")
-        )
-
-    sex = _SEXES.get(line[91:92])
-    if sex is None:
-        problems.append(("sex", "sex_code", f"sex {line[91:92]!r} is not 1 or 2"))
-
-    birth_date, birth_problem = birth_dates.get(line[92:99])
-    if birth_problem:
-        problems.append(("birth_date", *birth_problem))
-
-    raw_postal = line[99:106]
-    if not raw_postal.isdigit():
-        problems.append(
-            ("postal_code", "postal_code_format", f"{raw_postal!r} is not 7 digits")
-        )
-
-    address = _decode_text(line[106:166], "address", problems)
-    address2 = _decode_text(line[166:206], "address2", problems)
-
-    raw_phone = line[206:221].rstrip(b" ")
-    if not _PHONE.fullmatch(raw_phone):
-        problems.append(
-            ("phone", "phone_format", "only ASCII digits and '-' are allowed")
-        )
-
-    flags = []
-    for field_name, raw in (
-        ("is_elderly", line[221:222]),
-        ("is_disabled", line[222:223]),
-        ("is_child_allowance", line[223:224]),
-    ):
-        flag = _FLAGS.get(raw)
-        if flag is None:
-            problems.append((field_name, "flag_code", f"flag {raw!r} is not 0 or 1"))
-        flags.append(flag)
-
-    status = _STATUSES.get(line[224:225])
-    if status is None:
-        problems.append(
-            ("status", "status_code", f"status {line[224:225]!r} is not 1 to 4")
-        )
-
-    raw_changed = line[225:233]
-    changed_on = None
-    if raw_changed == _BLANK_DATE:
-        if status in (2, 3, 4):
-            problems.append(
-                (
-                    "status_changed_on",
-                    "change_date_missing",
-                    f"status {status} needs the date of the change",
-                )
+    def check_record_types(self):
+        types = self.code_column("record_type")
+        if types.translate(None, b"D"):
+            index = next(i for i, value in enumerate(types) if value != ord("D"))
+            raise FileError(
+                "record_type",
+                f"record type {bytes([types[index]])!r} where a data record (D) was expected",
+                index + 2,
             )
-    else:
-        changed_on = _gregorian(raw_changed)
-        if changed_on is None:
-            problems.append(
-                (
+
+    def check_duplicates(self, raw_residents):
+        if len(set(raw_residents)) == len(raw_residents):
+            return
+        seen = {}
+        for index, raw in enumerate(raw_residents):
+            first = seen.setdefault(raw, index)
+            if first != index:
+                raise FileError(
+                    "duplicate_resident_no",
+                    f"resident number also on line {first + 2}",
+                    index + 2,
+                    "resident_no",
+                )
+
+    # -- columns ---------------------------------------------------------------
+
+    def digits(self, name, raws, code, what):
+        if b"".join(raws).isdigit() or not raws:
+            return
+        for index, raw in enumerate(raws):
+            if not raw.isdigit():
+                self.reject(index, name, code, f"{raw!r} is not {what}")
+
+    def text(self, name):
+        """Decode a CP932 text field; return ``(joined, values)``.
+
+        ``values`` are right-stripped of ASCII spaces; a value that failed to
+        decode is ``None`` and its record rejected.
+        """
+        raws = self.stripped_column(name)
+        try:
+            joined = b"\n".join(raws).decode(ENCODING)
+        except UnicodeDecodeError:
+            joined = None
+        if joined is not None and not _has_stray_single_byte(joined):
+            return joined, joined.split("\n")
+        values = []
+        for index, raw in enumerate(raws):
+            try:
+                value = raw.decode(ENCODING)
+            except UnicodeDecodeError as exc:
+                value = None
+                reason = f"bytes are not valid CP932 at byte {exc.start}"
+            else:
+                if _has_stray_single_byte(value):
+                    value = None
+                    reason = "bytes are not valid CP932 text"
+            if value is None:
+                self.reject(index, name, "field_encoding", reason)
+            values.append(value)
+        return "\n".join(value or "" for value in values), values
+
+    def codes(self, name, allowed, code, what):
+        """Check a one-byte code field; return its values as ints."""
+        raw = self.code_column(name)
+        if raw.translate(None, allowed):
+            for index, value in enumerate(raw):
+                if value not in allowed:
+                    self.reject(index, name, code, f"{bytes([value])!r} is not {what}")
+        return list(raw.translate(_DIGIT_VALUES))
+
+    def birth_dates(self):
+        raws = self.column("birth_date")
+        outcomes = {}
+        # A file holds a few tens of thousands of distinct birth dates at most.
+        for raw in set(raws):
+            try:
+                outcomes[raw] = parse_era_coded(raw.decode("ascii"))
+            except UnicodeDecodeError:
+                outcomes[raw] = WarekiError("era_coded_format", f"expected 7 digits, got {raw!r}")
+            except WarekiError as exc:
+                outcomes[raw] = exc
+        if any(isinstance(value, WarekiError) for value in outcomes.values()):
+            for index, raw in enumerate(raws):
+                outcome = outcomes[raw]
+                if isinstance(outcome, WarekiError):
+                    self.reject(index, "birth_date", outcome.code, outcome.message)
+        return list(map(outcomes.__getitem__, raws))
+
+    def phones(self):
+        raws = self.stripped_column("phone")
+        joined = b"\n".join(raws)
+        if not _PHONE_COLUMN.fullmatch(joined):
+            for index, raw in enumerate(raws):
+                if not _PHONE_FIELD.fullmatch(raw):
+                    self.reject(
+                        index,
+                        "phone",
+                        "phone_format",
+                        "only ASCII digits and '-' are allowed",
+                    )
+        return joined.decode("latin-1").split("\n")
+
+    def change_dates(self, statuses):
+        """Check 異動日 against the status; return dates (``None`` when blank)."""
+        raws = self.column("status_changed_on")
+        values = [None] * self.count
+        status_codes = self.code_column("status")
+        to_check = {m.start() for m in _NOT_RESIDENT.finditer(status_codes)}
+        to_check.update(m.start() // 8 for m in _NOT_BLANK.finditer(b"".join(raws)))
+        for index in sorted(to_check):
+            raw, status = raws[index], statuses[index]
+            if raw == _BLANK_DATE:
+                if status in (2, 3, 4):
+                    self.reject(
+                        index,
+                        "status_changed_on",
+                        "change_date_missing",
+                        f"status {status} needs the date of the change",
+                    )
+                continue
+            values[index] = _gregorian(raw)
+            if values[index] is None:
+                self.reject(
+                    index,
                     "status_changed_on",
                     "invalid_date",
-                    f"{raw_changed!r} is not a valid YYYYMMDD date",
+                    f"{raw!r} is not a valid YYYYMMDD date",
                 )
-            )
-        elif status == 1:
-            problems.append(
-                (
+            elif status == 1:
+                self.reject(
+                    index,
                     "status_changed_on",
                     "change_date_unexpected",
                     "status 1 (resident) must not carry a change date",
                 )
-            )
+        return values
 
-    if problems:
-        return None, [
-            RecordError(line_no, resident_no, field_name, code, message)
-            for field_name, code, message in problems
+    # -- the whole record ------------------------------------------------------
+
+    def parse(self, raw_residents):
+        """Return ``(records, errors)``."""
+        count = self.count
+        if count == 0:  # "".split("\n") would invent one empty record
+            return [], []
+        self.digits("resident_no", raw_residents, "resident_no_format", "10 digits")
+        residents = b"\n".join(raw_residents).decode("latin-1").split("\n")
+
+        names_joined, names = self.text("name")
+        if _BLANK_LINE.search(names_joined):
+            for index, name in enumerate(names):
+                if name is not None and not name_key(name):
+                    self.reject(index, "name", "name_empty", "the name is blank")
+
+        kana_joined, kana_values = self.text("kana")
+        if not _KANA_COLUMN.fullmatch(kana_joined):
+            for index, kana in enumerate(kana_values):
+                if kana is not None and not _KANA_FIELD.fullmatch(kana):
+                    self.reject(
+                        index,
+                        "kana",
+                        "kana_chars",
+                        "only half-width katakana and spaces are allowed",
+                    )
+        kana_values = halfwidth_to_fullwidth_katakana(kana_joined).split("\n")
+
+        sexes = self.codes("sex", b"12", "sex_code", "1 or 2")
+        births = self.birth_dates()
+        raw_postals = self.column("postal_code")
+        self.digits("postal_code", raw_postals, "postal_code_format", "7 digits")
+        postals = b"\n".join(raw_postals).decode("latin-1").split("\n")
+
+        addresses_joined, addresses = self.text("address")
+        addresses2_joined, addresses2 = self.text("address2")
+        phones = self.phones()
+        flags = [
+            list(map(bool, self.codes(name, b"01", "flag_code", "0 or 1")))
+            for name in ("is_elderly", "is_disabled", "is_child_allowance")
         ]
-    record = Record(
-        line_no=line_no,
-        resident_no=resident_no,
-        name=name,
-        kana=halfwidth_to_fullwidth_katakana(kana),
-        sex=sex,
-        birth_date=birth_date,
-        postal_code=raw_postal.decode("ascii"),
-        address=address,
-        address2=address2,
-        phone=raw_phone.decode("ascii"),
-        is_elderly=flags[0],
-        is_disabled=flags[1],
-        is_child_allowance=flags[2],
-        status=status,
-        status_changed_on=changed_on,
-        has_gaiji=has_gaiji(name) or has_gaiji(address) or has_gaiji(address2),
-    )
-    return record, []
+        statuses = self.codes("status", b"1234", "status_code", "1 to 4")
+        changes = self.change_dates(statuses)
+
+        gaiji = [False] * count
+        for joined, values in (
+            (names_joined, names),
+            (addresses_joined, addresses),
+            (addresses2_joined, addresses2),
+        ):
+            if _PRIVATE_USE.search(joined):
+                gaiji = [
+                    before or (value is not None and has_gaiji(value))
+                    for before, value in zip(gaiji, values, strict=True)
+                ]
+
+        keep = [True] * count
+        for index in self.rejected:
+            keep[index] = False
+        columns = (
+            range(2, count + 2),
+            residents,
+            names,
+            kana_values,
+            sexes,
+            births,
+            postals,
+            addresses,
+            addresses2,
+            phones,
+            *flags,
+            statuses,
+            changes,
+            gaiji,
+        )
+        records = list(map(Record, *(compress(column, keep) for column in columns)))
+        self.problems.sort(key=lambda p: (p[0], _RANK[p[1]]))
+        errors = [
+            RecordError(
+                line_no=index + 2,
+                resident_no=raw_residents[index].decode(ENCODING, "replace").strip(),
+                field=name,
+                code=code,
+                message=message,
+            )
+            for index, name, code, message in self.problems
+        ]
+        return records, errors
 
 
 def parse_extract(data):
@@ -457,52 +621,28 @@ def parse_extract(data):
     :raises FileError: when the file must be refused as a whole.
     """
     started = time.perf_counter()
-    lines = _split_lines(data)
-    header = _parse_header(lines[0])
-    last_line_no = len(lines)
-    expected_count = _parse_trailer_count(lines[-1], last_line_no)
-
-    result = ParseResult(header=header)
-    seen = {}  # raw resident number → first line number
-    birth_dates = _BirthDates()
-    records_append = result.records.append
-    errors_extend = result.errors.extend
-    for line_no, line in enumerate(lines[1:-1], start=2):
-        if line[0] != 0x44:  # b"D"
-            raise FileError(
-                "record_type",
-                f"record type {line[:1]!r} where a data record (D) was expected",
-                line_no,
-            )
-        raw_resident = line[1:11]
-        first_seen = seen.setdefault(raw_resident, line_no)
-        if first_seen != line_no:
-            raise FileError(
-                "duplicate_resident_no",
-                f"resident number also on line {first_seen}",
-                line_no,
-                "resident_no",
-            )
-        record, errors = _parse_data(line, line_no, birth_dates)
-        if record is None:
-            errors_extend(errors)
-        else:
-            records_append(record)
-
-    result.data_count = last_line_no - 2
-    if expected_count != result.data_count:
+    line_count = _check_framing(data)
+    header = _parse_header(data[:RECORD_LENGTH])
+    expected_count = _parse_trailer_count(data[-_STRIDE : -len(_LINE_END)], line_count)
+    data_count = line_count - 2  # a lone header was refused as last_not_trailer
+    data_records = _DataRecords(data[_STRIDE:-_STRIDE], data_count)
+    data_records.check_record_types()
+    raw_residents = data_records.column("resident_no")
+    data_records.check_duplicates(raw_residents)
+    if expected_count != data_count:
         raise FileError(
             "trailer_count_mismatch",
-            f"trailer says {expected_count} data records, the file has "
-            f"{result.data_count}",
-            last_line_no,
+            f"trailer says {expected_count} data records, the file has {data_count}",
+            line_count,
             "data_count",
         )
+    records, errors = data_records.parse(raw_residents)
+    result = ParseResult(header=header, records=records, errors=errors, data_count=data_count)
     # Counts only: the extract is personal data and must not reach the logs.
     log.info(
         "host extract as of %s: %d data records, %d rejected, parsed in %.2f s",
         header.as_of.isoformat(),
-        result.data_count,
+        data_count,
         result.rejected_count,
         time.perf_counter() - started,
     )

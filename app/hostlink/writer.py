@@ -53,9 +53,7 @@ def _text(value, width, name):
     try:
         raw = (value or "").encode(ENCODING)
     except UnicodeEncodeError as exc:
-        raise ValueError(
-            f"{name}: {exc.object[exc.start]!r} cannot be written in CP932"
-        ) from None
+        raise ValueError(f"{name}: {exc.object[exc.start]!r} cannot be written in CP932") from None
     if len(raw) > width:
         raise ValueError(f"{name}: {len(raw)} bytes, the field holds {width}")
     return raw + b" " * (width - len(raw))

@@ -219,9 +219,7 @@ def parse_era_coded(text7):
     return era_date(int(text7[0]), int(text7[1:3]), int(text7[3:5]), int(text7[5:7]))
 
 
-_ERA_SPELLINGS = "|".join(
-    sorted((re.escape(s) for s in _ERA_BY_SPELLING), key=len, reverse=True)
-)
+_ERA_SPELLINGS = "|".join(sorted((re.escape(s) for s in _ERA_BY_SPELLING), key=len, reverse=True))
 # Staff type dates in many ways; these patterns run on NFKC-normalised,
 # upper-cased text so full-width digits, letters and 「．／－」 need no cases.
 _ERA_INPUT = re.compile(
