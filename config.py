@@ -5,6 +5,7 @@ Every setting can be overridden from the environment.  The development defaults
 by :func:`app.create_app`.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -57,7 +58,8 @@ class Config:
     AUTH_USER_REGISTRATION = False
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
-    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+    # Our policy (app.security.passwords) also in FAB's Admin-only user screens.
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
 
     # --- Language ---------------------------------------------------------
     BABEL_DEFAULT_LOCALE = "ja"
@@ -78,13 +80,24 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 64) * 1024 * 1024
+    # Host names the site answers to (comma-separated); others get 400.
+    TRUSTED_HOSTS = [
+        h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+    ] or None
+    FAB_SAFE_REDIRECT_HOSTS = TRUSTED_HOSTS or []
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
+    # Adds X-Worker-Pid to responses (the multi-worker rate-limit test).
+    EXPOSE_WORKER_PID = _bool("EXPOSE_WORKER_PID", False)
 
     # --- Sign-in ----------------------------------------------------------
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 30)
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    AUTH_RATE_LIMITED = True
+    # FAB's limiter counts per process; ours (app.security.signin) counts failed
+    # sign-ins per address in the database, shared by every worker.
+    AUTH_RATE_LIMITED = False
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
     PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
@@ -99,6 +112,14 @@ class Config:
     HOSTLINK_RETRY_CRON = os.environ.get("HOSTLINK_RETRY_CRON", "0 * * * *")
     HOSTLINK_MAX_REJECT_RATIO = _float("HOSTLINK_MAX_REJECT_RATIO", 0.01)
     HOSTLINK_MAX_EXCLUDE_RATIO = _float("HOSTLINK_MAX_EXCLUDE_RATIO", 0.03)
+    # An extract not applied by this hour of its 1st/16th is shown as late.
+    HOSTLINK_LATE_HOUR = _int("HOSTLINK_LATE_HOUR", 9)
+    # A lock whose holder gave no sign of life for this long is taken over
+    # (a holder on this host that has died is taken over at once).
+    HOSTLINK_LOCK_STALE_SECONDS = _int("HOSTLINK_LOCK_STALE_SECONDS", 3600)
+    SCHEDULER_LOCK_STALE_SECONDS = _int("SCHEDULER_LOCK_STALE_SECONDS", 120)
+    SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 30)
+    MASS_MAILING_POLL_SECONDS = _int("MASS_MAILING_POLL_SECONDS", 5)
 
     # --- Printing -----------------------------------------------------------
     PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/opentype/ipaexfont-mincho")
@@ -110,9 +131,22 @@ class Config:
     )
     OUTPUT_DIR = os.environ.get("OUTPUT_DIR", str(INSTANCE_DIR / "output"))
     CHECKLIST_CRON = os.environ.get("CHECKLIST_CRON", "0 19 * * *")
+    # Printed as the sender of letters, before the office's name.
+    WARD_NAME = os.environ.get("WARD_NAME", "新宿区")
+    # The only folder (besides the two font files) a PDF template may read.
+    PDF_ASSET_DIR = os.environ.get("PDF_ASSET_DIR", str(BASE_DIR / "static" / "pdf"))
+    # 外字 (private-use characters) printed as something other than 〓, as JSON:
+    # PDF_GAIJI_MAP='{"\ue000": "辺"}'.
+    PDF_GAIJI_MAP = json.loads(os.environ.get("PDF_GAIJI_MAP", "{}"))
+    # Annual mass mailing: letters per PDF file (one checkpoint each) and
+    # rendering processes.
+    MASS_MAILING_BATCH_SIZE = _int("MASS_MAILING_BATCH_SIZE", 500)
+    MASS_MAILING_WORKERS = _int("MASS_MAILING_WORKERS", 2)
 
     # Demo accounts are created only by `flask demo-data`, never in production.
     ALLOW_DEMO_DATA = True
+    # bench/search.py: a stock FAB ModelView of residents to compare with (no menu).
+    BENCH_STOCK_VIEWS = _bool("BENCH_STOCK_VIEWS", False)
 
 
 class DevelopmentConfig(Config):
@@ -122,6 +156,7 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     ALLOW_DEMO_DATA = False
+    BENCH_STOCK_VIEWS = False
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
 
 
@@ -132,6 +167,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     FAB_UPDATE_PERMS = False
+    BENCH_STOCK_VIEWS = False
 
 
 CONFIGS = {

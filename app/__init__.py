@@ -32,9 +32,10 @@ def create_app(config=None):
     """
     from app import models  # noqa: F401  (registers every table)
     from app.cli import register_cli
-    from app.extensions import appbuilder, db, migrate
     from app.dbsetup import install_sqlite_pragmas
+    from app.extensions import appbuilder, db, migrate
     from app.jinja import register_filters
+    from app.security.http import init_http
     from app.views import register_views
 
     app = Flask(
@@ -47,6 +48,7 @@ def create_app(config=None):
     _check_production_config(app)
 
     register_filters(app)
+    init_http(app)  # before FAB registers its APIs, which exempt themselves from CSRF
     install_sqlite_pragmas()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -3,7 +3,15 @@
 import importlib
 
 # "module:attribute" of each click command or group added to ``flask``.
-FEATURE_COMMANDS = ()
+FEATURE_COMMANDS = (
+    "app.demo.cli:demo_data_command",
+    "app.audit.cli:audit_cli",
+    "app.letters.cli:letters_cli",
+    "app.letters.cli:checklist_command",
+    "app.hostlink.cli:hostlink_cli",
+    "app.hostlink.cli:demo_extract_command",
+    "app.scheduler.cli:scheduler_cli",
+)
 
 
 def commands():

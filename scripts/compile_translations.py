@@ -37,6 +37,25 @@ def merged_catalog():
     return merged
 
 
+def conflicts():
+    """Messages translated differently in two part files (``fab.po`` aside):
+    ``{msgid: {translation: [file, ...]}}``.  One English message must read the
+    same everywhere; give different meanings different message ids."""
+    seen = {}
+    for path in part_files():
+        if path.name == "fab.po":
+            continue
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale="ja")
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            text = message.string if isinstance(message.string, str) else message.string[0]
+            seen.setdefault(key, {}).setdefault(text, []).append(path.name)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
 def main():
     catalog = merged_catalog()
     out = LC / "messages.mo"

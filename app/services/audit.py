@@ -49,6 +49,9 @@ def record(
     :param target: free text naming the object (a URL, a run id, a username).
     :param detail: JSON-able details (search query, changed fields, people printed).
     :param username: for events without a signed-in user (failed sign-ins).
+    :param user: the actor; by default the signed-in user of the request.
+        ``False`` records no actor even inside a request (the command line,
+        sign-in attempts).
     """
     from app.services import clock
 
@@ -67,6 +70,9 @@ def record(
         outcome=outcome,
     )
     db.session.add(row)
+    if action == "access.denied" and has_request_context():
+        # app.security.http logs refused requests that nobody logged yet.
+        g.access_denied_logged = True
     if commit:
         db.session.commit()
     return row

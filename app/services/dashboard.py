@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.issuance import Issuance
@@ -24,9 +25,9 @@ def today_summary(user, day=None):
     if office is not None:
         base.append(Issuance.office_id == office.id)
     counts = db.session.execute(
-        select(Issuance.kind, Issuance.method, func.count()).where(*base).group_by(
-            Issuance.kind, Issuance.method
-        )
+        select(Issuance.kind, Issuance.method, func.count())
+        .where(*base)
+        .group_by(Issuance.kind, Issuance.method)
     ).all()
     by_kind, by_method = {}, {}
     for kind, method, n in counts:
@@ -34,7 +35,11 @@ def today_summary(user, day=None):
         by_method[method] = by_method.get(method, 0) + n
     latest = (
         db.session.execute(
-            select(Issuance).where(*base).order_by(Issuance.created_at.desc()).limit(20)
+            select(Issuance)
+            .options(joinedload(Issuance.resident))
+            .where(*base)
+            .order_by(Issuance.created_at.desc())
+            .limit(20)
         )
         .scalars()
         .all()

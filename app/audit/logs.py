@@ -1,0 +1,273 @@
+"""Searching, exporting and purging the access log."""
+
+import csv
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models.audit import AccessLog
+from app.models.security import AccessLogPolicy, LoginAttempt, UserSession
+from app.services import audit, clock
+from app.services.errors import DomainError
+from app.text.wareki import WarekiError, parse_date_input
+
+log = logging.getLogger(__name__)
+
+# The actions of the shared vocabulary, for the search form's list.
+ACTIONS = (
+    "resident.search", "resident.view", "resident.update", "resident.export",
+    "issuance.list", "issuance.view", "issuance.create", "issuance.update",
+    "issuance.return", "issuance.resend", "api.read", "letter.print", "checklist.print",
+    "mass_mailing.run", "mass_mailing.download", "hostlink.import", "hostlink.approve",
+    "hostlink.discard", "login.success", "login.failure", "login.locked", "logout",
+    "account.create", "account.update", "account.disable", "account.enable",
+    "account.unlock", "account.password_reset", "password.change", "access_log.search",
+    "access_log.export", "access_log.purge", "access.denied",
+)  # fmt: skip
+
+ACTION_LABELS = {
+    "resident.search": _l("Resident search"),
+    "resident.view": _l("Resident viewed"),
+    "resident.update": _l("Resident changed"),
+    "resident.export": _l("Residents exported"),
+    "issuance.list": _l("Pass list"),
+    "issuance.view": _l("Pass viewed"),
+    "issuance.create": _l("Pass issued"),
+    "issuance.update": _l("Pass corrected"),
+    "issuance.return": _l("Returned mail recorded"),
+    "issuance.resend": _l("Resend recorded"),
+    "api.read": _l("API read"),
+    "letter.print": _l("Letter printed"),
+    "checklist.print": _l("Checklist printed"),
+    "mass_mailing.run": _l("Mass mailing run"),
+    "mass_mailing.download": _l("Mass mailing downloaded"),
+    "hostlink.import": _l("Host extract imported"),
+    "hostlink.approve": _l("Host extract approved"),
+    "hostlink.discard": _l("Host extract discarded"),
+    "login.success": _l("Signed in"),
+    "login.failure": _l("Sign-in failed"),
+    "login.locked": _l("Account locked"),
+    "logout": _l("Signed out"),
+    "account.create": _l("Account created"),
+    "account.update": _l("Account changed"),
+    "account.disable": _l("Account disabled"),
+    "account.enable": _l("Account enabled"),
+    "account.unlock": _l("Account unlocked"),
+    "account.password_reset": _l("One-time password issued"),
+    "password.change": _l("Password changed"),
+    "access_log.search": _l("Access log searched"),
+    "access_log.export": _l("Access log exported"),
+    "access_log.purge": _l("Access log purged"),
+    "access.denied": _l("Access refused"),
+}
+OUTCOME_LABELS = {
+    "ok": _l("OK"),
+    "failure": _l("Failed"),
+    "denied": _l("Refused"),
+    "refused": _l("Refused"),
+}
+
+CSV_COLUMNS = (
+    ("at", _l("Date and time")),
+    ("username", _l("User")),
+    ("role", _l("Role")),
+    ("office_code", _l("Office")),
+    ("ip", _l("Client address")),
+    ("action", _l("Action")),
+    ("resident_no", _l("Resident No.")),
+    ("target", _l("Target")),
+    ("outcome", _l("Outcome")),
+    ("detail", _l("Details")),
+)
+# A spreadsheet would run a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class LogFilter:
+    """What to look for; every field optional."""
+
+    username: str | None = None
+    resident_no: str | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_detail(self):
+        return {
+            k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v
+        }
+
+
+def _parse_date(text, field):
+    try:
+        value = parse_date_input(text)
+    except WarekiError:
+        value = None
+    if text and text.strip() and value is None:
+        raise DomainError(_("Not a date: %(text)s") % {"text": text.strip()[:40]}, field=field)
+    return value
+
+
+def parse_filter(username=None, resident_no=None, action=None, date_from=None, date_to=None):
+    """Read the search fields (as typed) into a :class:`LogFilter`.
+
+    :raises DomainError: a date that is not a date, a resident number that is
+        not digits, an unknown action, or a range that ends before it starts.
+    """
+    resident_no = (resident_no or "").strip()
+    if resident_no and not (
+        resident_no.isascii() and resident_no.isdigit() and len(resident_no) <= 10
+    ):
+        raise DomainError(_("A resident number is up to 10 digits."), field="resident_no")
+    action = (action or "").strip()
+    if action and action not in ACTIONS:
+        raise DomainError(_("Unknown action."), field="action")
+    result = LogFilter(
+        username=(username or "").strip()[:100] or None,
+        resident_no=resident_no or None,
+        action=action or None,
+        date_from=_parse_date(date_from, "date_from"),
+        date_to=_parse_date(date_to, "date_to"),
+    )
+    if result.date_from and result.date_to and result.date_to < result.date_from:
+        raise DomainError(_("The end date is before the start date."), field="date_to")
+    return result
+
+
+def _statement(flt):
+    stmt = select(AccessLog)
+    if flt.username:
+        stmt = stmt.where(func.lower(AccessLog.username) == flt.username.lower())
+    if flt.resident_no:
+        stmt = stmt.where(AccessLog.resident_no == flt.resident_no)
+    if flt.action:
+        stmt = stmt.where(AccessLog.action == flt.action)
+    if flt.date_from:
+        stmt = stmt.where(AccessLog.at >= datetime.combine(flt.date_from, time.min))
+    if flt.date_to:
+        stmt = stmt.where(
+            AccessLog.at < datetime.combine(flt.date_to + timedelta(days=1), time.min)
+        )
+    return stmt
+
+
+def count(flt):
+    return db.session.scalar(select(func.count()).select_from(_statement(flt).subquery()))
+
+
+def search(flt, limit=100, offset=0):
+    """:returns: ``(rows, total)``, newest first."""
+    total = count(flt)
+    rows = db.session.scalars(
+        _statement(flt)
+        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return rows, total
+
+
+def iter_rows(flt, batch=1000):
+    """Every matching row, oldest first, fetched in batches (for exports)."""
+    stmt = _statement(flt).order_by(AccessLog.at, AccessLog.id)
+    yield from db.session.scalars(stmt.execution_options(yield_per=batch))
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    value = str(value)
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_header():
+    return [str(label) for _key, label in CSV_COLUMNS]
+
+
+def csv_record(row):
+    """One AccessLog row as CSV cells (a leading ``=+-@`` is quoted with ')."""
+    return [_cell(getattr(row, key)) for key, _label in CSV_COLUMNS]
+
+
+def write_csv(rows, out):
+    """Write ``rows`` (AccessLog) as CSV with a header row to the text stream ``out``.
+
+    :returns: the number of rows written.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(csv_header())
+    count = 0
+    for row in rows:
+        writer.writerow(csv_record(row))
+        count += 1
+    return count
+
+
+def retention_years():
+    return int(current_app.config.get("ACCESS_LOG_RETENTION_YEARS", 5))
+
+
+def purge(years=None, dry_run=False, operator=None):
+    """Delete access-log rows older than the retention period, and old sign-in
+    attempts and ended sessions; record what was purged (``access_log.purge``).
+
+    The database trigger refuses to delete a row inside the period recorded in
+    ``access_log_policy``, which is set to ``years`` first.
+    :returns: a dict of counts and the date range purged.
+    """
+    years = int(years or retention_years())
+    if years < 1:
+        raise DomainError(_("The retention period is at least one year."))
+    now = clock.now()
+    cutoff = now - relativedelta(years=years)
+    old = select(AccessLog.id).where(AccessLog.at < cutoff)
+    count, oldest, newest = db.session.execute(
+        select(func.count(AccessLog.id), func.min(AccessLog.at), func.max(AccessLog.at)).where(
+            AccessLog.at < cutoff
+        )
+    ).one()
+    summary = {
+        "retention_years": years,
+        "cutoff": cutoff.isoformat(timespec="seconds"),
+        "deleted": int(count or 0),
+        "oldest": oldest.isoformat(timespec="seconds") if oldest else None,
+        "newest": newest.isoformat(timespec="seconds") if newest else None,
+        "dry_run": bool(dry_run),
+    }
+    if dry_run:
+        return summary
+    policy = db.session.get(AccessLogPolicy, 1)
+    if policy is None:
+        db.session.add(AccessLogPolicy(id=1, retention_years=years))
+    elif policy.retention_years != years:
+        policy.retention_years = years
+    db.session.flush()
+    if count:
+        db.session.execute(delete(AccessLog).where(AccessLog.id.in_(old)))
+    summary["login_attempts_deleted"] = db.session.execute(
+        delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
+    ).rowcount
+    summary["sessions_deleted"] = db.session.execute(
+        delete(UserSession).where(
+            UserSession.ended_at.is_not(None), UserSession.ended_at < now - timedelta(days=90)
+        )
+    ).rowcount
+    audit.record("access_log.purge", detail=summary, username=operator, user=False)
+    db.session.commit()
+    log.info("access log purged: %s", summary)
+    return summary

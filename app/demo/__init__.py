@@ -1,0 +1,1 @@
+"""Dummy data for demonstrations, development and tests (never real people)."""

@@ -1,0 +1,414 @@
+"""``flask demo-data``: dummy residents, pass history and one demo account per role.
+
+Refused when ``ALLOW_DEMO_DATA`` is off (production).  Refused on a database
+that already holds residents unless ``--force``, which first removes every
+resident, pass, change-history row and 整理番号 counter (the access log and the
+accounts are kept), so that the same seed always gives the same database.
+"""
+
+import contextlib
+import datetime
+import io
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from types import SimpleNamespace
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+
+from app.demo.passes import plan_history
+from app.demo.people import generate_people
+from app.extensions import appbuilder, db
+from app.models.history import ChangeLog
+from app.models.issuance import ControlNumberCounter, Issuance
+from app.models.office import Office
+from app.models.resident import Resident
+from app.security.roles import BRANCH_STAFF, STAFF
+from app.services import clock
+from app.services.errors import DomainError
+from app.services.issuance import allocate_control_numbers, mailing_destination
+from app.text.kana import has_gaiji, name_key, normalize_kana_query
+
+log = logging.getLogger(__name__)
+
+SOURCE = "demo"
+
+
+def _fail(message):
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def ensure_demo_accounts():
+    """Create the missing demo accounts (one per role).
+
+    :returns: ``{username: user}`` of every demo account, created or found.
+    """
+    from app.demo import accounts as demo
+    from app.services.accounts import create_user
+
+    users = {}
+    for username, role, office_code in demo.DEMO_ACCOUNTS:
+        user = appbuilder.sm.find_user(username=username)
+        if user is None:
+            user = create_user(
+                username=username,
+                role_name=role,
+                office_code=office_code,
+                full_name=demo.DEMO_FULL_NAMES.get(username, f"デモ {username}"),
+                password=demo.DEMO_PASSWORD,
+                must_change_password=False,
+            )
+            click.echo(f"created demo account {username} ({role}, {office_code})")
+        users[username] = user
+    return users
+
+
+def _creators(users):
+    """``{office code: user id}``: who records the demo passes of each office."""
+    from app.demo.accounts import DEMO_ACCOUNTS
+
+    creators = {}
+    for username, role, office_code in DEMO_ACCOUNTS:
+        if role in (STAFF, BRANCH_STAFF):
+            creators.setdefault(office_code, users[username].id)
+    return creators
+
+
+def _remove_previous_data():
+    for table in (ChangeLog, Issuance, ControlNumberCounter, Resident):
+        db.session.execute(delete(table.__table__))
+
+
+def _resident_rows(people, extras, first_id, now):
+    rows = []
+    for offset, (person, extra) in enumerate(zip(people, extras, strict=True)):
+        row = dict(person)
+        row.update(
+            id=first_id + offset,
+            name_key=name_key(person["name"]),
+            kana_key=normalize_kana_query(person["kana"]),
+            status="active",
+            excluded_on=None,
+            exclusion_reason=None,
+            needs_review=False,
+            has_gaiji=has_gaiji(person["name"]),
+            mail_name=None,
+            mail_postal_code=None,
+            mail_address=None,
+            mail_reason=None,
+            note=None,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        row.update(extra)
+        rows.append(row)
+    return rows
+
+
+def _pass_rows(plan, resident_rows, offices, creators, first_id, now):
+    """Issuance rows for the planned passes, numbered per fiscal year in plan order."""
+    per_year = Counter(p["fiscal_year"] for p in plan)
+    numbers = {fy: iter(allocate_control_numbers(fy, n)) for fy, n in sorted(per_year.items())}
+    ids = {p["key"]: first_id + i for i, p in enumerate(plan)}
+    rows = []
+    for p in plan:
+        resident = resident_rows[p["person"]]
+        office = offices[p["office"]]
+        row = {
+            "id": ids[p["key"]],
+            "resident_id": resident["id"],
+            "fiscal_year": p["fiscal_year"],
+            "control_no": next(numbers[p["fiscal_year"]]),
+            "kind": p["kind"],
+            "reissue_reason": p["reissue_reason"],
+            "applied_on": p["applied_on"],
+            "issued_on": p["issued_on"],
+            "office_id": office.id,
+            "method": p["method"],
+            "status": p["status"],
+            "superseded_by_id": None,
+            "returned_on": p["returned_on"],
+            "resent_on": p["resent_on"],
+            "mail_to_name": None,
+            "mail_to_postal_code": None,
+            "mail_to_address": None,
+            "mail_to_address2": None,
+            "mail_to_care_of": None,
+            "note": None,
+            "override_reason": None,
+            "created_by_id": creators.get(p["office"]),
+            "created_at": min(p["created_at"], now),
+            "updated_at": min(p["created_at"], now),
+            "version": 1,
+        }
+        if p["method"] == "mail":
+            dest = mailing_destination(SimpleNamespace(**resident))
+            row.update(
+                mail_to_name=dest["name"],
+                mail_to_postal_code=dest["postal_code"],
+                mail_to_address=dest["address"],
+                mail_to_address2=dest["address2"],
+                mail_to_care_of=dest["care_of"],
+            )
+        rows.append(row)
+    links = [
+        {"b_id": ids[p["key"]], "b_by": ids[p["superseded_by"]]}
+        for p in plan
+        if p["superseded_by"] is not None
+    ]
+    return rows, links
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _history_rows(resident_rows, pass_rows):
+    """Change history of the notable events, as if recorded when they happened."""
+    rows = []
+
+    def add(entity, entity_id, resident_id, action, changes, at):
+        rows.append(
+            {
+                "entity": entity,
+                "entity_id": entity_id,
+                "resident_id": resident_id,
+                "action": action,
+                "changes": changes,
+                "user_id": None,
+                "source": SOURCE,
+                "changed_at": at,
+            }
+        )
+
+    for r in resident_rows:
+        if r["status"] == "excluded":
+            at = datetime.datetime.combine(r["excluded_on"], datetime.time(9, 0))
+            add(
+                "resident",
+                r["id"],
+                r["id"],
+                "exclude",
+                {
+                    "status": ["active", "excluded"],
+                    "excluded_on": [None, _iso(r["excluded_on"])],
+                    "exclusion_reason": [None, r["exclusion_reason"]],
+                },
+                min(at, r["created_at"]),
+            )
+        if r["mail_address"]:
+            add(
+                "resident",
+                r["id"],
+                r["id"],
+                "mail_address",
+                {
+                    f: [None, r[f]]
+                    for f in ("mail_name", "mail_postal_code", "mail_address", "mail_reason")
+                },
+                r["created_at"],
+            )
+    for p in pass_rows:
+        for field, action in (("returned_on", "return"), ("resent_on", "resend")):
+            if p[field]:
+                at = datetime.datetime.combine(p[field], datetime.time(10, 0))
+                add(
+                    "issuance",
+                    p["id"],
+                    p["resident_id"],
+                    action,
+                    {field: [None, _iso(p[field])]},
+                    at,
+                )
+    return rows
+
+
+def _bulk_insert(table, rows):
+    """Insert many rows fast.
+
+    On SQLite the statement is run straight through the driver with the
+    columns' own bind processors applied (dates, JSON): SQLAlchemy's per-row
+    parameter handling would take most of a minute for 260,000 passes.
+    PostgreSQL gets SQLAlchemy's batched "insertmanyvalues" insert.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        _copy_into(connection, table, rows)
+        return
+    if dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    # A bigger page cache for this connection: the indexes of 260,000 rows
+    # thrash SQLite's default 2 MB cache.
+    connection.exec_driver_sql("PRAGMA cache_size=-262144")
+    columns = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    pairs = list(zip(columns, processors, strict=True))
+    data = [tuple(proc(row[name]) if proc else row[name] for name, proc in pairs) for row in rows]
+    placeholders = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", data
+    )
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_into(connection, table, rows):
+    """PostgreSQL's COPY: several times faster than batched INSERTs."""
+    columns = list(rows[0])
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_value(row[name]) for name in columns))
+        buffer.write("\n")
+    buffer.seek(0)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", buffer)
+    finally:
+        cursor.close()
+
+
+@contextlib.contextmanager
+def _indexes_rebuilt_after(table, empty):
+    """On an empty SQLite table, drop the plain indexes during the bulk insert and
+    build them once afterwards: sorting once is cheaper than keeping eight
+    indexes in order row by row.  Unique indexes stay, they guard the data."""
+    connection = db.session.connection()
+    if not empty or connection.dialect.name != "sqlite":
+        yield
+        return
+    plain = [index for index in table.indexes if not index.unique]
+    for index in plain:
+        index.drop(connection)
+    yield
+    for index in plain:
+        index.create(connection)
+
+
+def _fix_sequences():
+    """PostgreSQL: ids were given explicitly, move the sequences past them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("resident", "issuance"):
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )
+        )
+
+
+def load_demo_data(count, seed=0, years=4):
+    """Insert ``count`` dummy residents with ``years`` fiscal years of passes.
+
+    :returns: ``{"residents": n, "passes": n, "history": n}``.
+    """
+    today = clock.today()
+    now = clock.now()
+    offices = {o.code: o for o in db.session.query(Office).order_by(Office.sort_order)}
+    office_codes = sorted(offices, key=lambda c: (not offices[c].is_headquarters, c))
+    users = ensure_demo_accounts()
+    creators = _creators(users)
+
+    people = generate_people(count, seed=seed)
+    extras, plan = plan_history(people, office_codes, today, seed=seed, years=years)
+    first_resident = (db.session.execute(select(func.max(Resident.id))).scalar() or 0) + 1
+    first_pass = (db.session.execute(select(func.max(Issuance.id))).scalar() or 0) + 1
+    resident_rows = _resident_rows(people, extras, first_resident, now)
+    pass_rows, links = _pass_rows(plan, resident_rows, offices, creators, first_pass, now)
+    history_rows = _history_rows(resident_rows, pass_rows)
+
+    with _indexes_rebuilt_after(Resident.__table__, empty=first_resident == 1):
+        _bulk_insert(Resident.__table__, resident_rows)
+    with _indexes_rebuilt_after(Issuance.__table__, empty=first_pass == 1):
+        _bulk_insert(Issuance.__table__, pass_rows)
+    if links:
+        table = Issuance.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(superseded_by_id=bindparam("b_by")),
+            links,
+        )
+    _bulk_insert(ChangeLog.__table__, history_rows)
+    _fix_sequences()
+    db.session.commit()
+    return {"residents": len(resident_rows), "passes": len(pass_rows), "history": len(history_rows)}
+
+
+@click.command("demo-data")
+@click.option(
+    "--residents",
+    "count",
+    type=click.IntRange(1, 500_000),
+    default=3000,
+    show_default=True,
+    help="number of dummy residents",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="the same seed gives the same people and passes",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(1, 10),
+    default=4,
+    show_default=True,
+    help="fiscal years of pass history, the current one included",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="remove every resident, pass and history row first (dummy databases only)",
+)
+@with_appcontext
+def demo_data_command(count, seed, years, force):
+    """Load dummy residents, passes and one demo account per role (never in production)."""
+    if not current_app.config.get("ALLOW_DEMO_DATA"):
+        _fail("demo data is not allowed in this configuration (ALLOW_DEMO_DATA is off)")
+    if db.session.query(Office.id).first() is None:
+        _fail("no offices: run 'flask init' first")
+    if db.session.query(Resident.id).first() is not None:
+        if not force:
+            _fail(
+                "the database already holds residents; demo data is loaded only into an "
+                "empty database (use --force to replace every resident and pass)"
+            )
+        _remove_previous_data()
+    started = time.perf_counter()
+    try:
+        summary = load_demo_data(count, seed=seed, years=years)
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(str(exc.message))
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"demo data: {summary['residents']} residents, {summary['passes']} passes, "
+        f"{summary['history']} history rows in {elapsed:.1f} s (seed {seed})"
+    )

@@ -1,0 +1,209 @@
+"""A plausible, deterministic history of passes and events for dummy people.
+
+:func:`plan_history` decides, without touching the database, who was excluded,
+who has a 送付先 or a note, and which passes were issued in the last fiscal
+years (with reissues, returned mail and resends), following the rules of
+:mod:`app.services.issuance`: one valid pass per person and year, issue dates
+never in the future nor after an exclusion, application on or before issue.
+``flask demo-data`` turns the plan into rows.
+
+About 72 % of the people hold a pass in a given year (90 % of holders renew,
+mostly by the April mailing), which gives close to 2.9 passes per person over
+four years: 89,086 people → about 260,000 passes.
+"""
+
+import datetime
+import random
+
+from app.text.wareki import fiscal_year_end, fiscal_year_of, fiscal_year_start
+
+__all__ = ["plan_history"]
+
+_DAY = datetime.timedelta(days=1)
+
+EXCLUSION_WEIGHTS = (
+    ("deceased", 40),
+    ("moved_out", 35),
+    ("lost_eligibility", 10),
+    ("not_extracted", 7),
+    ("struck_off", 5),
+    ("other", 3),
+)
+_FACILITIES = (
+    ("特別養護老人ホーム新宿けやき苑", "1690072", "東京都新宿区大久保３－１－２"),
+    ("介護老人保健施設落合の里", "1610033", "東京都新宿区下落合２－５－８"),
+    ("グループホームかぐらざか", "1620825", "東京都新宿区神楽坂５－１２－３"),
+)
+_FAMILY_PLACES = (
+    ("1640001", "東京都中野区中野２－１４－５"),
+    ("1710022", "東京都豊島区南池袋１－２－３"),
+    ("1500001", "東京都渋谷区神宮前４－８－１"),
+    ("1130033", "東京都文京区本郷３－２６－７"),
+)
+_NOTES = (
+    "耳が遠いため、窓口では筆談でお願いします。",
+    "代理人（長女）が来庁することが多い。",
+    "郵送物は午前中に届くよう依頼あり。",
+    "施設入所予定。送付先の変更に注意。",
+)
+
+
+def _weighted(rng, pairs):
+    total = sum(w for _, w in pairs)
+    pick = rng.uniform(0, total)
+    for value, weight in pairs:
+        pick -= weight
+        if pick <= 0:
+            return value
+    return pairs[-1][0]
+
+
+def _day_between(rng, first, last):
+    return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _person_extras(rng, person, today, first_fy):
+    """Exclusion, 送付先 and note of one person (a dict of Resident columns)."""
+    extras = {}
+    if rng.random() < 0.03:
+        reason = _weighted(rng, EXCLUSION_WEIGHTS)
+        extras.update(
+            status="excluded",
+            exclusion_reason=reason,
+            excluded_on=_day_between(rng, fiscal_year_start(first_fy), today),
+            needs_review=reason == "not_extracted" and rng.random() < 0.5,
+        )
+    roll = rng.random()
+    if roll < 0.006:
+        name, postal, address = rng.choice(_FACILITIES)
+        extras.update(
+            mail_reason="facility", mail_name=name, mail_postal_code=postal, mail_address=address
+        )
+    elif roll < 0.011:
+        postal, address = rng.choice(_FAMILY_PLACES)
+        surname = person["name"].split("\u3000")[0]
+        extras.update(
+            mail_reason="family",
+            mail_name=f"{surname}\u3000一郎",
+            mail_postal_code=postal,
+            mail_address=address,
+        )
+    elif roll < 0.012:
+        postal, address = rng.choice(_FAMILY_PLACES)
+        extras.update(
+            mail_reason="other",
+            mail_name=person["name"],
+            mail_postal_code=postal,
+            mail_address=address,
+        )
+    if rng.random() < 0.02:
+        extras["note"] = rng.choice(_NOTES)
+    return extras
+
+
+def plan_history(people, office_codes, today, seed=0, years=4):
+    """Plan exclusions, 送付先, notes and passes for ``people``.
+
+    :param people: dicts from :func:`app.demo.people.generate_people`.
+    :param office_codes: office codes, the main office (``"HQ"``) first.
+    :param today: the last day anything may happen on.
+    :param years: number of fiscal years, the current one included.
+    :returns: ``(extras, passes)``: ``extras[i]`` holds the extra Resident
+        columns of ``people[i]``; each pass is a dict with ``person`` (index),
+        ``key`` (its position in the plan), ``fiscal_year, kind,
+        reissue_reason, applied_on, issued_on, office, method, status,
+        superseded_by`` (key of the replacing pass), ``returned_on,
+        resent_on`` and ``created_at``.  Passes are in order of issue within
+        each fiscal year, so 整理番号 can be handed out in that order.
+    """
+    rng = random.Random(f"fureai-demo-history-{seed}")
+    current_fy = fiscal_year_of(today)
+    first_fy = current_fy - years + 1
+    hq, branches = office_codes[0], list(office_codes[1:])
+    extras = [_person_extras(rng, person, today, first_fy) for person in people]
+    passes = []
+    held_in = [None] * len(people)  # last fiscal year each person held a pass
+
+    def counter_office():
+        return hq if rng.random() < 0.35 or not branches else rng.choice(branches)
+
+    def add(**fields):
+        fields["key"] = len(passes)
+        fields.setdefault("status", "valid")
+        fields.setdefault("superseded_by", None)
+        fields.setdefault("reissue_reason", None)
+        fields.setdefault("returned_on", None)
+        fields.setdefault("resent_on", None)
+        minutes = rng.randrange(8 * 60 + 30, 17 * 60)
+        fields["created_at"] = datetime.datetime.combine(
+            fields["issued_on"], datetime.time(minutes // 60, minutes % 60)
+        )
+        passes.append(fields)
+        return fields
+
+    for fy in range(first_fy, current_fy + 1):
+        start = fiscal_year_start(fy)
+        end = min(fiscal_year_end(fy), today)
+        april_mailing = min(start + datetime.timedelta(days=14), today)
+        for index, person in enumerate(people):
+            extra = extras[index]
+            last_day = end
+            excluded_on = extra.get("excluded_on")
+            if excluded_on is not None:
+                if excluded_on <= start:
+                    continue
+                last_day = min(end, excluded_on - _DAY)
+            if person["birth_date"] >= start:
+                continue
+            had_last_year = held_in[index] == fy - 1
+            if rng.random() >= (0.9 if had_last_year else (0.72 if fy == first_fy else 0.26)):
+                continue
+            # Most first-year holders already held a pass before the window.
+            renewal = had_last_year or (fy == first_fy and rng.random() < 0.85)
+            if renewal and rng.random() < 0.75:
+                method, office = "mail", hq
+                issued = _day_between(rng, start, min(april_mailing, last_day))
+                applied = issued - datetime.timedelta(days=rng.randint(5, 30))
+            elif rng.random() < 0.12:
+                method, office = "mail", hq
+                issued = _day_between(rng, start, last_day)
+                applied = max(start, issued - datetime.timedelta(days=rng.randint(1, 14)))
+            else:
+                method, office = "counter", counter_office()
+                issued = _day_between(rng, start, last_day)
+                applied = issued
+            first = add(
+                person=index,
+                fiscal_year=fy,
+                kind="renewal" if renewal else "new",
+                applied_on=applied,
+                issued_on=issued,
+                office=office,
+                method=method,
+            )
+            held_in[index] = fy
+            if method == "mail" and rng.random() < 0.012:
+                returned = issued + datetime.timedelta(days=rng.randint(3, 20))
+                if returned <= today:
+                    first["returned_on"] = returned
+                    if rng.random() < 0.5:
+                        resent = returned + datetime.timedelta(days=rng.randint(1, 30))
+                        if resent <= today:
+                            first["resent_on"] = resent
+            if rng.random() < 0.015 and issued + _DAY <= last_day:
+                again = _day_between(rng, issued + _DAY, last_day)
+                office = first["office"] if rng.random() < 0.7 else counter_office()
+                second = add(
+                    person=index,
+                    fiscal_year=fy,
+                    kind="reissue",
+                    reissue_reason="lost" if rng.random() < 0.6 else "damaged",
+                    applied_on=again,
+                    issued_on=again,
+                    office=office,
+                    method="counter",
+                )
+                first["status"] = "superseded"
+                first["superseded_by"] = second["key"]
+    passes.sort(key=lambda p: (p["fiscal_year"], p["issued_on"], p["created_at"], p["key"]))
+    return extras, passes

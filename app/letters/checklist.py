@@ -1,0 +1,276 @@
+"""日別処理状況リスト: the day's work of an office, to check against the paper forms.
+
+Every issue (new, renewal, reissue) recorded that day from the passes'
+``created_at``, and every return, resend, mailing-address change, exclusion
+and reinstatement a member of staff recorded that day from the history.
+Passes created by the annual mass mailing are counted in the totals, not
+listed one by one (there are tens of thousands, and they have no paper form).
+
+The rows come in pages of fixed size with every cell cut to one line, so
+each page of the PDF holds exactly one table: one table spanning thousands
+of rows makes xhtml2pdf slow (it re-measures the rest of the table at each
+page break) and ``<pdf:pagecount>`` would make it lay the document out twice.
+"""
+
+import logging
+from collections import Counter
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import labels
+from app.extensions import db
+from app.letters.models import MassMailingItem
+from app.letters.pdf import render_pdf, settings_from_config, write_atomically
+from app.letters.printing import fit_line
+from app.models.history import ChangeLog
+from app.models.issuance import Issuance
+from app.models.office import Office
+from app.models.resident import Resident
+from app.models.user import StaffUser
+from app.services import clock
+from app.text.wareki import format_wareki
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "pdf/checklist.html"
+ROWS_PER_PAGE = 30
+LOGGED_ACTIONS = ("return", "resend", "mail_address", "exclude", "reinstate")
+FONT_PT = 9
+# Column widths in mm (keep in step with pdf/checklist.html).
+WIDTHS = {"office": 36, "name": 52, "kind": 34, "staff": 38, "note": 44}
+
+
+def _action_labels():
+    return {
+        "return": _("Returned mail"),
+        "resend": _("Sent again"),
+        "mail_address": _("Mailing address changed"),
+        "exclude": _("Excluded"),
+        "reinstate": _("Reinstated"),
+    }
+
+
+def _kind_label(issuance):
+    label = labels.label(labels.ISSUANCE_KINDS, issuance.kind)
+    if issuance.kind == "reissue" and issuance.reissue_reason:
+        label = f"{label}（{labels.label(labels.REISSUE_REASONS, issuance.reissue_reason)}）"
+    return label
+
+
+def _staff_name(user):
+    if user is None:
+        return ""
+    return " ".join(x for x in (user.last_name, user.first_name) if x) or user.username
+
+
+def _day_bounds(day):
+    start = datetime.combine(day, time.min)
+    return start, start + timedelta(days=1)
+
+
+def collect(day, office=None):
+    """The rows and totals of ``day`` for ``office`` (``None``: every office).
+
+    :returns: dict with ``rows`` (time order within office order), ``totals``
+        (``by_office``, ``by_method``, ``by_kind`` as lists of
+        ``(label, count)``) and ``mass_mailing`` (passes by the mass mailing).
+    """
+    start, end = _day_bounds(day)
+    mass_ids = select(MassMailingItem.issuance_id)
+    issue_query = (
+        select(Issuance, Resident.name, Office, StaffUser)
+        .join(Resident, Resident.id == Issuance.resident_id)
+        .join(Office, Office.id == Issuance.office_id)
+        .outerjoin(StaffUser, StaffUser.id == Issuance.created_by_id)
+        .where(Issuance.created_at >= start, Issuance.created_at < end)
+    )
+    if office is not None:
+        issue_query = issue_query.where(Issuance.office_id == office.id)
+    rows = []
+    mass_mailing = 0
+    mass = set(
+        db.session.execute(
+            select(Issuance.id)
+            .where(Issuance.created_at >= start, Issuance.created_at < end)
+            .where(Issuance.id.in_(mass_ids))
+        ).scalars()
+    )
+    for issuance, name, where, staff in db.session.execute(issue_query).tuples():
+        if issuance.id in mass:
+            mass_mailing += 1
+            continue
+        note = ""
+        if issuance.kind == "reissue":
+            old = db.session.execute(
+                select(Issuance.control_no).where(Issuance.superseded_by_id == issuance.id)
+            ).scalar()
+            if old:
+                note = _("Replaces No. %(no)s") % {"no": old}
+        rows.append(
+            {
+                "at": issuance.created_at,
+                "office": where,
+                "control_no": str(issuance.control_no),
+                "name": name,
+                "kind": _kind_label(issuance),
+                "kind_code": issuance.kind,
+                "method": labels.label(labels.METHODS, issuance.method),
+                "staff": _staff_name(staff),
+                "note": note,
+            }
+        )
+    action_labels = _action_labels()
+    log_query = (
+        select(ChangeLog, Resident.name, StaffUser, Office)
+        .join(Resident, Resident.id == ChangeLog.resident_id)
+        .join(StaffUser, StaffUser.id == ChangeLog.user_id)
+        .outerjoin(Office, Office.id == StaffUser.office_id)
+        .where(
+            ChangeLog.changed_at >= start,
+            ChangeLog.changed_at < end,
+            ChangeLog.action.in_(LOGGED_ACTIONS),
+        )
+    )
+    if office is not None:
+        log_query = log_query.where(StaffUser.office_id == office.id)
+    for entry, name, staff, where in db.session.execute(log_query).tuples():
+        control_no = ""
+        if entry.entity == "issuance":
+            issuance = db.session.get(Issuance, entry.entity_id)
+            control_no = str(issuance.control_no) if issuance else ""
+        rows.append(
+            {
+                "at": entry.changed_at,
+                "office": where,
+                "control_no": control_no,
+                "name": name,
+                "kind": action_labels[entry.action],
+                "kind_code": entry.action,
+                "method": "",
+                "staff": _staff_name(staff),
+                "note": "",
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            r["office"].sort_order if r["office"] else 999,
+            r["at"],
+            int(r["control_no"] or 0),
+            r["kind"],
+        )
+    )
+    by_office = Counter(r["office"].name if r["office"] else "" for r in rows)
+    by_method = Counter(r["method"] for r in rows if r["method"])
+    by_kind = Counter(r["kind"] for r in rows)
+    return {
+        "rows": rows,
+        "mass_mailing": mass_mailing,
+        "totals": {
+            "by_office": sorted(by_office.items()),
+            "by_method": sorted(by_method.items()),
+            "by_kind": sorted(by_kind.items()),
+        },
+    }
+
+
+def _printable_rows(settings, rows, with_office):
+    gothic = settings.gothic
+    out = []
+    for row in rows:
+        printed = {
+            "time": row["at"].strftime("%H:%M"),
+            "control_no": row["control_no"],
+            "name": fit_line(settings.printable(row["name"]), gothic, FONT_PT, WIDTHS["name"]),
+            "kind": fit_line(row["kind"], gothic, FONT_PT, WIDTHS["kind"]),
+            "method": row["method"],
+            "staff": fit_line(settings.printable(row["staff"]), gothic, FONT_PT, WIDTHS["staff"]),
+            "note": fit_line(row["note"], gothic, FONT_PT, WIDTHS["note"]),
+        }
+        if with_office:
+            office_name = row["office"].name if row["office"] else ""
+            printed["office"] = fit_line(office_name, gothic, FONT_PT, WIDTHS["office"])
+        out.append(printed)
+    return out
+
+
+def checklist_context(day, office=None):
+    """The plain-dict context of the checklist of ``day``."""
+    settings = settings_from_config(current_app.config)
+    data = collect(day, office)
+    rows = _printable_rows(settings, data["rows"], with_office=office is None)
+    pages = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)]
+    return {
+        "title": _("Daily processing checklist"),
+        "date": format_wareki(day),
+        "office": office.name if office else _("All offices"),
+        "with_office": office is None,
+        "columns": (
+            ("time", "office", "control_no", "name", "kind", "method", "staff", "note")
+            if office is None
+            else ("time", "control_no", "name", "kind", "method", "staff", "note")
+        ),
+        "pages": pages,
+        # the row pages and the totals page
+        "page_total": len(pages) + 1,
+        "count": len(rows),
+        "mass_mailing": data["mass_mailing"],
+        "totals": data["totals"],
+        "printed_at": clock.now().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def render_checklist(day, office=None):
+    """The checklist of ``day`` for ``office`` (``None``: all offices) as PDF bytes."""
+    context = checklist_context(day, office)
+    return render_pdf(TEMPLATE, context), context["count"]
+
+
+def checklist_folder():
+    return Path(current_app.config["OUTPUT_DIR"]) / "checklists"
+
+
+def stored_path(day, office_code):
+    return checklist_folder() / day.isoformat() / f"checklist-{day.isoformat()}-{office_code}.pdf"
+
+
+def generate_daily(day=None, offices=None):
+    """Write the checklist of ``day`` (default today) of every office to OUTPUT_DIR.
+
+    :returns: the paths written.
+    """
+    day = day or clock.today()
+    offices = offices or db.session.execute(select(Office).order_by(Office.sort_order)).scalars()
+    written = []
+    for office in offices:
+        pdf, count = render_checklist(day, office)
+        path = stored_path(day, office.code)
+        write_atomically(path, pdf)
+        written.append(path)
+        log.info("checklist %s %s: %d rows", day, office.code, count)
+    return written
+
+
+def stored_checklists(office_code=None, limit=62):
+    """The stored checklists, newest day first: ``[(day, office_code, path)]``."""
+    folder = checklist_folder()
+    if not folder.is_dir():
+        return []
+    found = []
+    for day_dir in sorted(folder.iterdir(), reverse=True):
+        if not day_dir.is_dir():
+            continue
+        try:
+            day = datetime.strptime(day_dir.name, "%Y-%m-%d").date()
+        except ValueError:
+            continue
+        for path in sorted(day_dir.glob("checklist-*.pdf")):
+            code = path.stem.rsplit("-", 1)[-1]
+            if office_code is None or code == office_code:
+                found.append((day, code, path))
+        if len({d for d, _c, _p in found}) >= limit:
+            break
+    return found

@@ -1,0 +1,234 @@
+"""送付状 (cover letters) for passes sent by mail.
+
+:func:`build_letter` turns the values of one pass into the plain dict the
+template ``pdf/cover_letter.html`` prints — every string already printable
+(外字 → 〓) and the address cut to fit the envelope window.
+:func:`print_cover_letters` is what the screens and the command line call.
+"""
+
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.letters.pdf import render_pdf, settings_from_config
+from app.letters.printing import fit_line, fit_lines, text_width
+from app.models.issuance import STATUS_VALID, Issuance
+from app.services import audit, clock
+from app.services.errors import DomainError, NotFound
+from app.services.issuance import mailing_destination
+from app.text.wareki import fiscal_year_end, fiscal_year_start, format_fiscal_year, format_wareki
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "pdf/cover_letter.html"
+LETTER_KINDS = ("new", "renewal", "reissue", "resend")
+# Most letters one request may print (a page of the pass list, or a day's mail).
+MAX_LETTERS_PER_REQUEST = 1000
+
+# The window's usable width and the type sizes of the template (keep in step
+# with the CSS of pdf/cover_letter.html).
+WINDOW_WIDTH_MM = 82
+ADDRESS_PT = 10.5
+NAME_PT = 13
+ADDRESS_MAX_LINES = 4
+
+
+def _titles():
+    return {
+        "new": _("Your bath pass"),
+        "renewal": _("Your bath pass for the new fiscal year"),
+        "reissue": _("Your reissued bath pass"),
+        "resend": _("Your bath pass, sent again"),
+    }
+
+
+def _bodies():
+    return {
+        "new": _(
+            "Thank you for your application. We send you your bath pass. "
+            "Please check the details below and keep the pass in a safe place."
+        ),
+        "renewal": _(
+            "Thank you for using the bath pass. We send you the pass for the new "
+            "fiscal year; the pass of the previous year can no longer be used after "
+            "it expires."
+        ),
+        "reissue": _(
+            "We send you the pass reissued at your request. The previous pass can no "
+            "longer be used; if you find it, please return it to the ward office."
+        ),
+        "resend": _(
+            "The pass we sent you earlier came back to us undelivered, so we send it to you again."
+        ),
+    }
+
+
+def format_postal_code(code):
+    code = (code or "").strip()
+    if len(code) == 7 and code.isdigit():
+        return f"{code[:3]}-{code[3:]}"
+    return code
+
+
+def letter_kind(issuance):
+    """The letter a pass goes out with: its kind, or ``resend`` once re-sent."""
+    return "resend" if issuance.resent_on else issuance.kind
+
+
+def window_lines(settings, address, address2, care_of):
+    """The address lines of the window: 住所 then 方書, within the line budget."""
+    gothic = settings.gothic
+    budget = ADDRESS_MAX_LINES - (1 if care_of else 0)
+    address = settings.printable(address)
+    address2 = settings.printable(address2)
+    wanted2 = fit_lines(address2, gothic, ADDRESS_PT, WINDOW_WIDTH_MM, budget)
+    lines = fit_lines(
+        address, gothic, ADDRESS_PT, WINDOW_WIDTH_MM, max(1, budget - min(len(wanted2), 1))
+    )
+    lines += fit_lines(address2, gothic, ADDRESS_PT, WINDOW_WIDTH_MM, budget - len(lines))
+    return lines
+
+
+def addressee_line(settings, name, suffix="様"):
+    """``name　様``, the name cut with an ellipsis so the 様 always shows."""
+    name = settings.printable(name)
+    tail = f"\u3000{suffix}"
+    room = WINDOW_WIDTH_MM - text_width(tail, settings.gothic, NAME_PT) * 25.4 / 72
+    return fit_line(name, settings.gothic, NAME_PT, room) + tail
+
+
+def build_letter(settings, *, kind, fiscal_year, control_no, letter_date, destination, office):
+    """The plain dict of one letter.
+
+    :param destination: ``name, postal_code, address, address2, care_of``.
+    :param office: ``name, phone, address`` of the sending office.
+    """
+    care_of = destination.get("care_of")
+    start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+    return {
+        "kind": kind,
+        "title": _titles()[kind],
+        "body": _bodies()[kind],
+        "control_no": str(control_no),
+        "date": format_wareki(letter_date),
+        "sender": f"{settings.printable(current_app.config.get('WARD_NAME', ''))}"
+        f"　{settings.printable(office.get('name'))}".strip("\u3000"),
+        "postal_code": settings.printable(format_postal_code(destination.get("postal_code"))),
+        "address_lines": window_lines(
+            settings, destination.get("address"), destination.get("address2"), care_of
+        ),
+        "care_of": addressee_line(settings, care_of, "様方") if care_of else "",
+        "name": addressee_line(settings, destination.get("name")),
+        # No number here: this part is the same in every letter of a mass mailing.
+        "pass_label": _("Bath pass for %(year)s") % {"year": format_fiscal_year(fiscal_year)},
+        "validity": _("From %(start)s to %(end)s")
+        % {"start": format_wareki(start), "end": format_wareki(end)},
+        "office_name": settings.printable(office.get("name")),
+        "office_phone": settings.printable(office.get("phone")),
+        "office_address": settings.printable(office.get("address")),
+    }
+
+
+def destination_of(issuance):
+    """Where the pass went: the frozen 送付先 of the pass, else the current one."""
+    if issuance.mail_to_address:
+        return {
+            "name": issuance.mail_to_name or issuance.resident.name,
+            "postal_code": issuance.mail_to_postal_code,
+            "address": issuance.mail_to_address,
+            "address2": issuance.mail_to_address2,
+            "care_of": issuance.mail_to_care_of,
+        }
+    return mailing_destination(issuance.resident)
+
+
+def office_of(office):
+    return {"name": office.name, "phone": office.phone, "address": office.address}
+
+
+def check_printable(issuance):
+    """Refuse a pass that has no cover letter.
+
+    :raises DomainError: for a counter pass or a replaced one.
+    """
+    if issuance.method != "mail":
+        raise DomainError(
+            _("Pass No. %(no)s was handed over at the counter; it has no cover letter.")
+            % {"no": issuance.control_no}
+        )
+    if issuance.status != STATUS_VALID:
+        raise DomainError(
+            _("Pass No. %(no)s has been replaced by a reissue; print the letter of the new pass.")
+            % {"no": issuance.control_no}
+        )
+
+
+def letter_for(issuance, settings, letter_date=None):
+    check_printable(issuance)
+    kind = letter_kind(issuance)
+    if kind == "resend":
+        letter_date = issuance.resent_on
+    return build_letter(
+        settings,
+        kind=kind,
+        fiscal_year=issuance.fiscal_year,
+        control_no=issuance.control_no,
+        letter_date=letter_date or clock.today(),
+        destination=destination_of(issuance),
+        office=office_of(issuance.office),
+    )
+
+
+def load_issuances(issuance_ids):
+    """The passes of ``issuance_ids``, in postal-code order (the post office's).
+
+    :raises NotFound: when one of them does not exist.
+    """
+    ids = list(dict.fromkeys(int(i) for i in issuance_ids))
+    if not ids:
+        raise DomainError(_("Choose at least one pass."))
+    if len(ids) > MAX_LETTERS_PER_REQUEST:
+        raise DomainError(
+            _("At most %(n)s letters can be printed at once.") % {"n": MAX_LETTERS_PER_REQUEST}
+        )
+    rows = db.session.execute(select(Issuance).where(Issuance.id.in_(ids))).scalars().all()
+    if len(rows) != len(ids):
+        raise NotFound(_("A pass was not found. Reload the page."))
+    return sorted(
+        rows, key=lambda i: ((i.mail_to_postal_code or i.resident.postal_code or ""), i.control_no)
+    )
+
+
+def print_cover_letters(issuances, user=None, letter_date=None, username=None):
+    """Render the cover letters of ``issuances`` as one PDF and log who was printed.
+
+    :raises DomainError: when one of the passes has no cover letter; nothing
+        is printed then.
+    """
+    settings = settings_from_config(current_app.config)
+    letters = [letter_for(i, settings, letter_date) for i in issuances]
+    pdf = render_pdf(TEMPLATE, {"letters": letters, "layer": "all"})
+    for issuance in issuances:
+        audit.record(
+            "letter.print",
+            resident_no=issuance.resident.resident_no,
+            target=f"{issuance.fiscal_year}-{issuance.control_no}",
+            detail={"kind": letter_kind(issuance), "letters": len(issuances)},
+            user=user,
+            username=username,
+        )
+    db.session.commit()
+    log.info("printed %d cover letter(s)", len(letters))
+    return pdf
+
+
+def find_by_control_no(fiscal_year, control_no):
+    """The valid pass numbered ``control_no`` in ``fiscal_year``, or ``None``."""
+    return db.session.execute(
+        select(Issuance).where(
+            Issuance.fiscal_year == fiscal_year, Issuance.control_no == control_no
+        )
+    ).scalar_one_or_none()

@@ -1,0 +1,545 @@
+"""Search and person-page benchmark: ours against a stock FAB ModelView.
+
+With 89,086 dummy people (``flask demo-data``, about 260,000 passes), served by
+gunicorn with 2 workers on a loopback port, signed in as ``staff``: kana-prefix
+search, name search, 住民番号 lookup and the person's page, at 1 and 10
+concurrent clients, on SQLite and PostgreSQL; p50/p95 latency and requests per
+second.  The same server run also serves a stock ``ModelView`` of residents
+(``app/views/stock_bench.py``, ``BENCH_STOCK_VIEWS=1``) over the same data, so
+both columns of the table come from the same run.  SQL statements per page are
+counted in-process (a SQLAlchemy event counter).
+
+Usage::
+
+    .venv/bin/python bench/search.py [--quick] [--db sqlite|postgresql|both]
+
+``--quick`` uses 5,000 people and fewer requests.  Databases are built once and
+reused (``instance/bench/`` and the PostgreSQL database ``fureai_bench``);
+results are printed and written to ``bench/results/search-*.json``.  Traffic
+goes only to 127.0.0.1; every server started here is stopped before exit.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+DATA_DIR = ROOT / "instance" / "bench"
+PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+HOST = "127.0.0.1"
+
+FULL_PEOPLE = 89_086
+QUICK_PEOPLE = 5_000
+SEED = 0
+USERNAME = "staff"
+
+# Figures measured by the issue author for a stock FAB ModelView over the same
+# data (SQLite, 10 clients), quoted beside ours.
+ISSUE_STOCK_FIGURES = {
+    "kana prefix": {"p95_ms": 394, "rps": 30, "sql_per_page": 21},
+    "person page": {"p95_ms": 121},
+}
+TARGETS = {"kana prefix": {"p95_ms": 60, "rps": 150}, "person page": {"p95_ms": 100}}
+
+# scenario -> (our URL, the stock view's URL); ``{kana}`` is a katakana prefix,
+# ``{hira}`` the same in hiragana (what staff type), ``{name}`` a family name,
+# ``{no}`` a 住民番号, ``{id}`` a resident id.
+SCENARIOS = {
+    "kana prefix": ("/residents/?q={hira}", "/bench/stock/residents/list/?_flt_0_kana={kana}"),
+    "name": ("/residents/?q={name}", "/bench/stock/residents/list/?_flt_0_name={name}"),
+    # ours answers a unique 住民番号 with a redirect to the person's page
+    "resident no": ("/residents/?q={no}", "/bench/stock/residents/list/?_flt_3_resident_no={no}"),
+    "person page": ("/residents/{id}", "/bench/stock/residents/show/{id}"),
+}
+# A request succeeded with one of these statuses.
+OK_STATUSES = (200, 302)
+
+
+# --- databases ------------------------------------------------------------------
+
+
+def _env(url, **extra):
+    env = dict(os.environ)
+    env.update(
+        FLASK_APP="run.py",
+        APP_ENV="development",
+        DATABASE_URL=url,
+        BENCH_STOCK_VIEWS="1",
+        RATELIMIT_ENABLED="0",
+        INSTANCE_DIR=str(DATA_DIR / "instance"),
+    )
+    env.update(extra)
+    return env
+
+
+def _flask(url, *args, timeout=1800):
+    cmd = [str(VENV_BIN / "flask"), *args]
+    result = subprocess.run(
+        cmd, cwd=ROOT, env=_env(url), capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _count_people(url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM resident")).scalar()
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
+def _pg_recreate(name):
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def prepare_database(kind, people):
+    """The URL of a database with ``people`` demo residents (built when missing)."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    if kind == "sqlite":
+        path = DATA_DIR / f"search-{people}.db"
+        url = f"sqlite:///{path}"
+    else:
+        name = "fureai_bench" if people == FULL_PEOPLE else f"fureai_bench_{people}"
+        url = f"{PG_SERVER}/{name}"
+    # `flask init` also brings a reused database up to the latest migrations.
+    if _count_people(url) == people:
+        _flask(url, "init")
+        return url, False
+    print(f"[{kind}] building {people:,} people with flask demo-data …", flush=True)
+    started = time.perf_counter()
+    if kind == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        _pg_recreate(name)
+    _flask(url, "init")
+    print(_flask(url, "demo-data", "--residents", str(people), "--seed", str(SEED)).strip())
+    _analyze(url)
+    print(f"[{kind}] built in {time.perf_counter() - started:.0f} s", flush=True)
+    return url, True
+
+
+def _analyze(url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def draw_samples(url, count=300):
+    """Search terms and ids drawn from the data (seeded, so runs compare)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, resident_no, name, kana FROM resident WHERE status = 'active'")
+        ).all()
+        passes = conn.execute(text("SELECT count(*) FROM issuance")).scalar()
+    engine.dispose()
+    rng = random.Random(SEED)
+    picked = rng.sample(rows, min(count, len(rows)))
+    samples = []
+    for rid, no, name, kana in picked:
+        family_kana = kana.split(" ")[0]
+        prefix = family_kana[:2]
+        samples.append(
+            {
+                "id": rid,
+                "no": no,
+                "name": name.replace("\u3000", " ").split(" ")[0],
+                "kana": prefix,
+                "hira": _hiragana(prefix),
+            }
+        )
+    return samples, len(rows), passes
+
+
+def _hiragana(katakana):
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)
+
+
+def _url(template, sample):
+    return template.format(**{k: quote(str(v)) for k, v in sample.items()})
+
+
+# --- the server -------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with 2 workers on a free loopback port; always stopped on exit."""
+
+    def __init__(self, url, log_path):
+        self.url = url
+        self.port = _free_port()
+        self.log_path = log_path
+        self.proc = None
+
+    def __enter__(self):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--timeout",
+                "60",
+                "run:app",
+            ],
+            cwd=ROOT,
+            env=_env(self.url),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited early; see {self.log_path}")
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                conn.request("GET", "/login/")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        self.__exit__(None, None, None)
+        raise SystemExit("gunicorn did not answer within 90 s")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def sign_in(port, username, password):
+    """The session cookie of ``username`` (through the sign-in form and its CSRF token)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("GET", "/login/")
+    resp = conn.getresponse()
+    page = resp.read().decode()
+    cookie = _session_cookie(resp) or ""
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = {"username": username, "password": password}
+    if token:
+        form["csrf_token"] = token.group(1)
+    conn.request(
+        "POST",
+        "/login/",
+        body=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    resp = conn.getresponse()
+    resp.read()
+    cookie = _session_cookie(resp) or cookie
+    conn.close()
+    if resp.status != 302 or "/login" in resp.getheader("Location", ""):
+        raise SystemExit(f"could not sign in as {username} ({resp.status})")
+    return cookie
+
+
+def _session_cookie(resp):
+    for header, value in resp.getheaders():
+        if header.lower() == "set-cookie" and value.startswith("session="):
+            return value.split(";", 1)[0]
+    return None
+
+
+# --- the load -----------------------------------------------------------------------
+
+
+def drive(port, cookie, urls, clients, requests, time_limit=120):
+    """``requests`` GETs of ``urls`` (round robin) from ``clients`` threads with
+    keep-alive connections; returns latencies (ms), errors and wall time."""
+    lock = threading.Lock()
+    state = {"next": 0}
+    latencies, errors = [], []
+    deadline = time.monotonic() + time_limit
+
+    def worker():
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        while time.monotonic() < deadline:
+            with lock:
+                i = state["next"]
+                if i >= requests:
+                    break
+                state["next"] += 1
+            url = urls[i % len(urls)]
+            started = time.perf_counter()
+            try:
+                conn.request("GET", url, headers={"Cookie": cookie})
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+                status = repr(exc)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status in OK_STATUSES:
+                    latencies.append(elapsed)
+                else:
+                    errors.append((url, status))
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=time_limit + 60)
+    wall = time.perf_counter() - started
+    return latencies, errors, wall
+
+
+def percentile(values, pct):
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def measure(port, cookie, samples, clients_list, requests_for):
+    rows = []
+    for scenario, (ours, stock) in SCENARIOS.items():
+        for variant, template in (("ours", ours), ("stock", stock)):
+            urls = [_url(template, s) for s in samples]
+            # warm the workers' caches and connection pools
+            drive(port, cookie, urls[:20], 2, 20)
+            for clients in clients_list:
+                n = requests_for(clients)
+                lat, errors, wall = drive(port, cookie, urls, clients, n)
+                row = {
+                    "scenario": scenario,
+                    "variant": variant,
+                    "clients": clients,
+                    "requests": len(lat),
+                    "errors": len(errors),
+                    "first_errors": [list(map(str, e)) for e in errors[:3]],
+                    "p50_ms": _round(percentile(lat, 50)),
+                    "p95_ms": _round(percentile(lat, 95)),
+                    "rps": _round(len(lat) / wall if wall else None),
+                }
+                rows.append(row)
+                print(
+                    f"  {scenario:12} {variant:5} {clients:>2} clients: "
+                    f"p50 {_fmt(row['p50_ms'])} p95 {_fmt(row['p95_ms'])} ms, "
+                    f"{_fmt(row['rps'])} req/s"
+                    + (f", {len(errors)} errors {row['first_errors']}" if errors else ""),
+                    flush=True,
+                )
+    return rows
+
+
+def _round(value):
+    return None if value is None else round(value, 1)
+
+
+def _fmt(value):
+    return "—" if value is None else f"{value:.1f}"
+
+
+# --- SQL statements per page (in-process) ------------------------------------------
+
+
+def count_sql(url, samples):
+    """SQL statements of each scenario's page, ours and stock, counted by a
+    SQLAlchemy event listener in a separate process (one app per process)."""
+    payload = json.dumps({"url": url, "samples": samples[:5]})
+    result = subprocess.run(
+        [sys.executable, __file__, "--count-sql"],
+        input=payload,
+        cwd=ROOT,
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        print(result.stderr[-3000:], file=sys.stderr)
+        return {}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _count_sql_child():
+    payload = json.loads(sys.stdin.read())
+    import logging
+
+    logging.disable(logging.WARNING)
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.demo.accounts import DEMO_PASSWORD
+    from app.extensions import db
+
+    app = create_app()
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    resp = client.post("/login/", data={"username": USERNAME, "password": DEMO_PASSWORD})
+    assert resp.status_code == 302, resp.status_code
+    counter = {"n": 0}
+
+    def _count(*_args, **_kw):
+        counter["n"] += 1
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", _count)
+    counts = {}
+    for scenario, (ours, stock) in SCENARIOS.items():
+        for variant, template in (("ours", ours), ("stock", stock)):
+            per_page = []
+            for sample in payload["samples"]:
+                path = _url(template, sample)
+                client.get(path)  # warm-up: the first page also loads permissions
+                counter["n"] = 0
+                resp = client.get(path)
+                per_page.append(counter["n"] if resp.status_code in OK_STATUSES else None)
+            counts[f"{scenario}|{variant}"] = max(
+                (n for n in per_page if n is not None), default=None
+            )
+    print(json.dumps(counts))
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def print_table(kind, rows, sql):
+    print()
+    print(f"== {kind}: ours vs stock FAB ModelView (same server run)")
+    head = (
+        f"{'scenario':12} {'clients':>7} | {'ours p50':>8} {'p95':>7} {'req/s':>7} {'SQL':>4}"
+        f" | {'stock p50':>9} {'p95':>7} {'req/s':>7} {'SQL':>4}"
+    )
+    print(head)
+    print("-" * len(head))
+    index = {(r["scenario"], r["variant"], r["clients"]): r for r in rows}
+    for scenario in SCENARIOS:
+        for clients in sorted({r["clients"] for r in rows}):
+            o = index.get((scenario, "ours", clients), {})
+            s = index.get((scenario, "stock", clients), {})
+            print(
+                f"{scenario:12} {clients:>7} | {_fmt(o.get('p50_ms')):>8} {_fmt(o.get('p95_ms')):>7}"
+                f" {_fmt(o.get('rps')):>7} {sql.get(f'{scenario}|ours') or '—':>4}"
+                f" | {_fmt(s.get('p50_ms')):>9} {_fmt(s.get('p95_ms')):>7}"
+                f" {_fmt(s.get('rps')):>7} {sql.get(f'{scenario}|stock') or '—':>4}"
+            )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 people, fewer requests")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--people", type=int, help="number of people (overrides --quick)")
+    parser.add_argument("--count-sql", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.count_sql:
+        return _count_sql_child()
+    # Stopped from outside (bench/run_all.py's time limit): unwind, so that
+    # the gunicorn started here is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    from app.demo.accounts import DEMO_PASSWORD
+
+    people = args.people or (QUICK_PEOPLE if args.quick else FULL_PEOPLE)
+    clients_list = (1, 10)
+
+    def requests_for(clients):
+        if args.quick:
+            return 40 if clients == 1 else 150
+        return 150 if clients == 1 else 600
+
+    kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
+    report = {
+        "benchmark": "search",
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "people": people,
+        "server": "gunicorn --workers 2 (sync), loopback",
+        "issue_stock_figures_sqlite_10_clients": ISSUE_STOCK_FIGURES,
+        "targets_sqlite_10_clients": TARGETS,
+        "databases": {},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for kind in kinds:
+        url, built = prepare_database(kind, people)
+        samples, active, passes = draw_samples(url)
+        print(f"[{kind}] {active:,} active people, {passes:,} passes; measuring …", flush=True)
+        load_before = os.getloadavg()
+        log_path = RESULTS / f"search-gunicorn-{kind}.log"
+        with Server(url, log_path) as server:
+            cookie = sign_in(server.port, USERNAME, DEMO_PASSWORD)
+            rows = measure(server.port, cookie, samples, clients_list, requests_for)
+        sql = count_sql(url, samples)
+        print_table(kind, rows, sql)
+        print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} (2 cores)")
+        report["databases"][kind] = {
+            "people_active": active,
+            "passes": passes,
+            "built_now": built,
+            "rows": rows,
+            "sql_per_page": sql,
+            # the machine's load (1, 5, 15 min) around the run: figures taken
+            # while other work runs are slower, and say so
+            "load_average": {"before": load_before, "after": os.getloadavg()},
+        }
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = RESULTS / f"search-{'quick-' if args.quick else ''}{stamp}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    print(
+        "issue author's stock figures (SQLite, 10 clients): kana prefix p95 394 ms at 30 req/s,"
+        " 21 SQL per page; show page p95 121 ms.  Targets: kana prefix p95 ≤ 60 ms and"
+        " ≥ 150 req/s; person page p95 ≤ 100 ms."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
