@@ -138,9 +138,11 @@ def login(app, db):
     """``login(role_or_username)`` → a test client signed in as that account."""
 
     def _login(who):
-        username = who if who in ACCOUNTS else {r.lower(): u for u, (r, _) in ACCOUNTS.items()}[
-            who.lower()
-        ]
+        username = (
+            who
+            if who in ACCOUNTS
+            else {r.lower(): u for u, (r, _) in ACCOUNTS.items()}[who.lower()]
+        )
         c = app.test_client()
         resp = c.post(
             "/login/", data={"username": username, "password": PASSWORD}, follow_redirects=False

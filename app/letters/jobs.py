@@ -19,21 +19,22 @@ def run_pending_mass_mailings():
     A run takes minutes; it is committed batch by batch, so the screens show
     its progress and a crash resumes where it stopped.
 
-    :returns: the id of the run executed, or ``None`` when there was none.
+    :returns: what was done, for the scheduler's job log, or ``None`` when
+        there was no run to do.
     """
     run = mass_mailing.claim_next_run()
     if run is None:
         return None
     log.info("mass mailing %s claimed (fiscal year %s)", run.id, run.fiscal_year)
     run = mass_mailing.execute_run(run)
-    return run.id
+    return f"mass mailing {run.id}: {run.status}, {run.done}/{run.total} letters"
 
 
 def generate_daily_checklists(day=None):
     """Print today's checklist of every office into OUTPUT_DIR/checklists.
 
-    :returns: the number of files written.
+    :returns: what was done, for the scheduler's job log.
     """
     written = checklist.generate_daily(day)
     log.info("daily checklists written: %d", len(written))
-    return len(written)
+    return f"{len(written)} checklists written"

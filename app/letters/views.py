@@ -243,13 +243,17 @@ class ChecklistView(BaseView):
             else []
         )
         stored = checklist.stored_checklists(None if all_offices else (own.code if own else "-"))
+        names = {
+            o.code: o.name
+            for o in db.session.execute(select(Office).order_by(Office.sort_order)).scalars()
+        }
         return self.render_template(
             "letters/checklist.html",
             today=clock.today(),
             offices=offices,
             all_offices=all_offices,
             own_code=own.code if own else "",
-            stored=stored,
+            stored=[(day, code, names.get(code, code)) for day, code, _path in stored],
         )
 
     @expose("/pdf")

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 
 from app.hostlink import imports
 from app.hostlink.models import ImportRun, ProcessLock
@@ -137,6 +137,7 @@ def test_kill_9_mid_apply_leaves_data_unchanged_and_a_rerun_applies(app, db, tmp
     assert imports.import_file(first, trigger="command").status == "applied"
     big = drop(tmp_path / "b", NEXT_AS_OF, extract(NEXT_AS_OF, crowd))
     before = fingerprint(db)
+    indexes = sorted(i["name"] for i in inspect(db.engine).get_indexes("resident"))
     db.session.remove()
     env = dict(
         os.environ,
@@ -166,6 +167,8 @@ def test_kill_9_mid_apply_leaves_data_unchanged_and_a_rerun_applies(app, db, tmp
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
     assert fingerprint(db) == before
+    # The bulk load had dropped the secondary indexes inside the transaction.
+    assert sorted(i["name"] for i in inspect(db.engine).get_indexes("resident")) == indexes
     killed = db.session.query(ImportRun).order_by(ImportRun.id.desc()).first()
     assert killed.status == "running"
     db.session.commit()

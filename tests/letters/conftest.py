@@ -108,9 +108,11 @@ def have_poppler():
 
 
 @pytest.fixture(autouse=True)
-def inline_rendering(app):
-    """Render in the test process: a pool of processes takes seconds to start."""
-    previous = app.config["MASS_MAILING_WORKERS"]
+def inline_rendering(app, tmp_path):
+    """Render in the test process (a pool of processes takes seconds to start),
+    into an output folder of the test's own."""
+    previous = app.config["MASS_MAILING_WORKERS"], app.config["OUTPUT_DIR"]
     app.config["MASS_MAILING_WORKERS"] = 1
+    app.config["OUTPUT_DIR"] = str(tmp_path / "output")
     yield
-    app.config["MASS_MAILING_WORKERS"] = previous
+    app.config["MASS_MAILING_WORKERS"], app.config["OUTPUT_DIR"] = previous

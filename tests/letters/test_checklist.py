@@ -91,7 +91,7 @@ def test_bad_date_is_refused(login, march, db):
 
 def test_evening_job_writes_every_office(app, login, march, mailed_pass, user, db):
     _day_of_work(mailed_pass, user, db)
-    assert jobs.generate_daily_checklists() == 11
+    assert jobs.generate_daily_checklists() == "11 checklists written"
     stored = checklist.stored_checklists()
     assert len(stored) == 11
     yotsuya = checklist.stored_path(date(2026, 3, 23), "YOTSUYA").read_bytes()
@@ -110,3 +110,15 @@ def test_checklist_command(app, march, mailed_pass, user, db, tmp_path):
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes()).replace("\u3000", " ")
     assert "郵送 二郎" in text and "窓口 一子" not in text
+
+
+def test_hostile_and_long_names_are_printed_literally_on_one_line(login, march, mailed_pass):
+    hostile = make_resident(name='<script>alert(1)</script><img src="file:///etc/passwd">')
+    mailed_pass(hostile, fiscal_year=2025, issued_on=date(2026, 3, 23), method="counter")
+    long = make_resident(name="長" * 98 + "😀")
+    mailed_pass(long, fiscal_year=2025, issued_on=date(2026, 3, 23), method="counter")
+    pdf = login("staff").get("/checklist/pdf?date=2026-03-23&office=HQ").data
+    pages = page_texts(pdf)
+    assert len(pages) == 2  # one page of rows, the totals: the long name did not wrap
+    assert "<script>alert(1)</script>" in pages[0]
+    assert "長長長…" in pages[0]

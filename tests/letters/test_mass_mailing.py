@@ -142,13 +142,13 @@ def test_a_crash_resumes_at_the_next_unfinished_batch(
 
     monkeypatch.setattr(mass_mailing, "render_batch", flaky)
     run = mass_mailing.queue_run(2026, date(2026, 2, 28), date(2026, 3, 23), user("supervisor"))
-    assert jobs.run_pending_mass_mailings() == run.id
+    assert jobs.run_pending_mass_mailings() == f"mass mailing {run.id}: failed, 3/7 letters"
     db.session.refresh(run)
     assert run.status == "failed" and "power cut" in run.error
     assert run.done == 3 and [f["batch"] for f in run.files] == [0]
     assert db.session.query(Issuance).filter_by(fiscal_year=2026).count() == 8
     mass_mailing.resume_run(run, user("supervisor"))
-    assert jobs.run_pending_mass_mailings() == run.id
+    assert jobs.run_pending_mass_mailings() == f"mass mailing {run.id}: done, 7/7 letters"
     db.session.refresh(run)
     assert run.status == "done" and run.done == 7
     assert rendered == [0, 1, 1, 2]  # batch 0 was not rendered again

@@ -130,7 +130,12 @@ def classify(resp, client, ok_status=200):
 def samples(db):
     """Objects for every URL converter, created through the services; returns
     the values by converter argument name, with the objects under ``_objects``."""
+    from flask_appbuilder.security.sqla.models import Group
+
     from app.extensions import appbuilder
+    from app.hostlink import imports
+    from app.hostlink.models import ImportRun
+    from app.letters import mass_mailing
     from app.services import clock, issuance, offices
     from tests.factories import make_resident
 
@@ -158,25 +163,17 @@ def samples(db):
     )  # fmt: skip
 
     # A host-link run (a malformed extract: refused, nothing applied).
-    from app.hostlink import imports
-
     imports.import_file(
         data=b"not an extract", file_name="FUREAI_20260401.DAT", trigger="command",
         require_trigger=False,
     )  # fmt: skip
-    from app.hostlink.models import ImportRun
-
     import_run = db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
 
     # FAB's own screens list groups; the application uses none, so make one.
-    from flask_appbuilder.security.sqla.models import Group
-
     db.session.add(Group(name="matrix-sample", label="見本"))
     db.session.commit()
 
     # A queued mass-mailing run (nothing printed: the scheduler is not running).
-    from app.letters import mass_mailing
-
     supervisor = appbuilder.sm.find_user(username="supervisor")
     fiscal_year = pass_hq.fiscal_year
     run = mass_mailing.queue_run(
