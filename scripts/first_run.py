@@ -5,6 +5,10 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 DEMO_PASSWORD_NOTE = "demo accounts (dummy data only):"
 
