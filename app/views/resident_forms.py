@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Optional
 from app import labels
 from app.models.issuance import KINDS, METHODS, REISSUE_REASONS
 from app.models.resident import EXCLUSION_REASONS, MAIL_REASONS
-from app.services.residents import date_error_message
+from app.services.residents import MAIL_FIELDS, MASTER_FIELDS, date_error_message
 from app.text.wareki import WarekiError, parse_date_input
 
 
@@ -124,21 +124,10 @@ class ResidentForm(FlaskForm):
     note = TextAreaField(_l("Individual circumstances and notes"), validators=[Optional()])
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
-    MASTER = (
-        "name",
-        "kana",
-        "sex",
-        "birth_date",
-        "postal_code",
-        "address",
-        "address2",
-        "phone",
-        "is_elderly",
-        "is_disabled",
-        "is_child_allowance",
-        "note",
-    )
-    MAIL = ("mail_name", "mail_postal_code", "mail_address", "mail_reason")
+    # The service owns the list of editable fields; 住民番号 is the host's key,
+    # never edited here.
+    MASTER = tuple(f for f in MASTER_FIELDS if f != "resident_no")
+    MAIL = MAIL_FIELDS
 
     def changes(self):
         return {name: self[name].data for name in self.MASTER + self.MAIL}
