@@ -44,26 +44,13 @@ from sqlalchemy import (
 )
 
 from app.models.history import ChangeLog
-from app.models.resident import STATUS_ACTIVE, STATUS_EXCLUDED, Resident
+from app.models.resident import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
 from app.text.kana import name_key, normalize_kana_query
 
 log = logging.getLogger(__name__)
 
 # Master data taken from the host, compared field by field.
-COMPARED = (
-    "name",
-    "kana",
-    "sex",
-    "birth_date",
-    "postal_code",
-    "address",
-    "address2",
-    "phone",
-    "is_elderly",
-    "is_disabled",
-    "is_child_allowance",
-    "has_gaiji",
-)
+COMPARED = (*HOST_FIELDS, "has_gaiji")
 # Eligibility state the importer may change.
 STATE = ("status", "excluded_on", "exclusion_reason", "needs_review")
 UPDATED_COLUMNS = (*COMPARED, "name_key", "kana_key", *STATE, "updated_at")

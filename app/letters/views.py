@@ -443,24 +443,11 @@ class MassMailingView(BaseView):
 
 def register(appbuilder):
     appbuilder.add_view_no_menu(LettersView)
-    appbuilder.add_view(
-        ReturnsView,
-        "Returns",
-        label=_l("Returned mail"),
-        category="PassesMenu",
-        category_label=_l("Passes"),
-    )
-    appbuilder.add_view(
-        ChecklistView,
-        "Checklist",
-        label=_l("Daily checklist"),
-        category="PassesMenu",
-        category_label=_l("Passes"),
-    )
-    appbuilder.add_view(
-        MassMailingView,
-        "MassMailing",
-        label=_l("Annual mass mailing"),
-        category="PassesMenu",
-        category_label=_l("Passes"),
-    )
+    for view, name, label in (
+        (ReturnsView, "Returns", _l("Returned mail")),
+        (ChecklistView, "Checklist", _l("Daily checklist")),
+        (MassMailingView, "MassMailing", _l("Annual mass mailing")),
+    ):
+        appbuilder.add_view(
+            view, name, label=label, category="PassesMenu", category_label=_l("Passes")
+        )

@@ -26,7 +26,21 @@ EXCLUSION_REASONS = (
     "not_extracted",  # 抽出対象外
     "other",  # その他
 )
-MAIL_REASONS = ("facility", "family", "other")  # 施設入所, 家族方, その他
+MAIL_REASONS = ("facility", "family", "other")
+# A person's master data as the host extract carries it (order matters to the importer).
+HOST_FIELDS = (
+    "name",
+    "kana",
+    "sex",
+    "birth_date",
+    "postal_code",
+    "address",
+    "address2",
+    "phone",
+    "is_elderly",
+    "is_disabled",
+    "is_child_allowance",
+)  # 施設入所, 家族方, その他
 
 
 class Resident(Model):

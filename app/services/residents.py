@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models.issuance import STATUS_VALID, Issuance
 from app.models.resident import (
     EXCLUSION_REASONS,
+    HOST_FIELDS,
     MAIL_REASONS,
     STATUS_ACTIVE,
     STATUS_EXCLUDED,
@@ -51,21 +52,7 @@ CATEGORY_COLUMNS = {
 STATUS_FILTERS = ("active", "excluded", "review")
 
 # Fields of the master-data form, their history action, and their limits.
-MASTER_FIELDS = (
-    "resident_no",
-    "name",
-    "kana",
-    "sex",
-    "birth_date",
-    "postal_code",
-    "address",
-    "address2",
-    "phone",
-    "is_elderly",
-    "is_disabled",
-    "is_child_allowance",
-    "note",
-)
+MASTER_FIELDS = ("resident_no", *HOST_FIELDS, "note")
 MAIL_FIELDS = ("mail_name", "mail_postal_code", "mail_address", "mail_reason")
 EXCLUSION_FIELDS = ("status", "excluded_on", "exclusion_reason", "needs_review")
 NOTE_MAX_LENGTH = 2000
