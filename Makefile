@@ -39,12 +39,12 @@ test: setup
 	fi
 
 lint: setup
-	$(BIN)/ruff check app tests bench scripts config.py run.py
-	$(BIN)/ruff format --check app tests bench scripts config.py run.py
+	$(BIN)/ruff check app tests bench scripts config.py run.py gunicorn.conf.py
+	$(BIN)/ruff format --check app tests bench scripts config.py run.py gunicorn.conf.py
 
 format: setup
-	$(BIN)/ruff format app tests bench scripts config.py run.py
-	$(BIN)/ruff check --fix app tests bench scripts config.py run.py
+	$(BIN)/ruff format app tests bench scripts config.py run.py gunicorn.conf.py
+	$(BIN)/ruff check --fix app tests bench scripts config.py run.py gunicorn.conf.py
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -34,9 +34,10 @@ def create_app(config=None):
     from app.cli import register_cli
     from app.dbsetup import install_sqlite_pragmas
     from app.extensions import appbuilder, db, migrate
-    from app.jinja import register_filters
+    from app.jinja import install_gettext, register_filters
     from app.security.http import init_http
     from app.views import register_views
+    from app.views.fragments import init_fragments
 
     app = Flask(
         __name__,
@@ -48,6 +49,7 @@ def create_app(config=None):
     _check_production_config(app)
 
     register_filters(app)
+    init_fragments(app)
     init_http(app)  # before FAB registers its APIs, which exempt themselves from CSRF
     install_sqlite_pragmas()
     db.init_app(app)
@@ -59,5 +61,6 @@ def create_app(config=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         appbuilder.post_init()
+    install_gettext(app)
     register_cli(app)
     return app

@@ -185,7 +185,14 @@ def _fresh_request_state():
     # ``g`` belongs to the application context, which a test (or a CLI command
     # serving requests) may keep across several requests: nothing of one
     # request's user, nonce or log state may carry over to the next.
-    for key in ("_login_user", "user", "csp_nonce", "access_denied_logged", "csrf_token"):
+    for key in (
+        "_login_user",
+        "user",
+        "csp_nonce",
+        "access_denied_logged",
+        "csrf_token",
+        "_ward_session_row",
+    ):
         g.pop(key, None)
 
 

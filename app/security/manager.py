@@ -24,6 +24,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, get_jw
 from flask_login import current_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy import inspect
+from sqlalchemy.orm import joinedload
 
 from app.models.user import StaffUser
 from app.security import http, sessions, signin
@@ -194,6 +195,39 @@ class WardSecurityManager(SecurityManager):
     def create_builtin_roles():
         return fab_roles()
 
+    def _user_options(self):
+        model = self.user_model
+        return [joinedload(model.roles), joinedload(model.groups), joinedload(model.office)]
+
+    def get_user_by_id(self, pk):
+        """The user with roles, groups and office in one query: each lazy load
+        would be another query."""
+        return self.session.get(self.user_model, pk, options=self._user_options())
+
+    def load_user(self, pk):
+        """Flask-Login's loader, run on every request: the user as
+        :meth:`get_user_by_id` loads it, with this browser's session row in the
+        same statement (:func:`app.security.sessions.load_user`)."""
+        user = sessions.load_user(self.user_model, int(pk), self._user_options())
+        if user and user.is_active:
+            return user
+        return None
+
+    def _has_access_builtin_roles(self, role, permission_name, view_name):
+        # Builtin roles are declared in code, so an answer never changes while the
+        # process runs; FAB would match every pattern of the role again on each call
+        # (a dozen times per page for the menu alone).
+        answers = self.__dict__.setdefault("_builtin_answers", {})
+        key = (role.name, permission_name, view_name)
+        answer = answers.get(key)
+        if answer is None:
+            if len(answers) > 10_000:  # only code asks, but keep it bounded anyway
+                answers.clear()
+            answer = answers[key] = super()._has_access_builtin_roles(
+                role, permission_name, view_name
+            )
+        return answer
+
     def auth_user_db(self, username, password):
         """FAB's entry point, routed through our rules (used by nothing of FAB's
         now, kept so that anything calling it gets the same behaviour)."""
@@ -217,6 +251,9 @@ class WardSecurityManager(SecurityManager):
             return None
         if not current_user.is_authenticated:
             return None
+        # The user object itself rather than Flask-Login's proxy: templates and
+        # permission checks read g.user a hundred times per page.
+        g.user = current_user._get_current_object()
         reason = sessions.check(current_user)
         if reason is not None:
             return self._session_ended(reason)

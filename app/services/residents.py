@@ -43,7 +43,8 @@ from app.text.wareki import WarekiError, fiscal_year_of
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
+# People per page of search results: FAB's list default, a screenful at the counter.
+PAGE_SIZE = 25
 CATEGORY_COLUMNS = {
     "elderly": "is_elderly",
     "disabled": "is_disabled",

@@ -114,21 +114,42 @@ def server(tmp_path):
             proc.wait()
 
 
+def _hold_one_worker(port):
+    """A connection that sends half a request: the sync worker that accepts it
+    waits for the rest, so every other request goes to the other worker."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(b"GET /login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    time.sleep(0.2)  # let a worker accept it
+    return sock
+
+
+def _serving_worker(port):
+    return Browser(port).request("GET", "/login/")[1]["X-Worker-Pid"]
+
+
 @pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_forty_sign_ins_across_two_workers_are_rate_limited(server):
     port, db_file = server
-    statuses, pids = [], set()
-    for n in range(40):
-        status, served_by = Browser(port).sign_in(f"ghost{n}", "wrong-password-123")
-        statuses.append(status)
-        pids |= served_by
-    # Every request may land on either worker; make sure both took part.
-    for _ in range(200):
-        if len(pids) >= 2:
-            break
-        pids.add(Browser(port).request("GET", "/login/")[1]["X-Worker-Pid"])
-    assert len(pids) == 2, pids
+    statuses, pids_by_half = [], [set(), set()]
+    # The first half of the sign-ins is served by one worker, the second half
+    # by the other, so the limit can only hold if the count is shared.
+    held = _hold_one_worker(port)
+    first = _serving_worker(port)
+    for half in (0, 1):
+        if half == 1:
+            for _ in range(50):
+                held.close()
+                held = _hold_one_worker(port)
+                if _serving_worker(port) != first:
+                    break
+        for n in range(half * 20, half * 20 + 20):
+            status, served_by = Browser(port).sign_in(f"ghost{n}", "wrong-password-123")
+            statuses.append(status)
+            pids_by_half[half] |= served_by
+    held.close()
+    assert len(pids_by_half[0]) == len(pids_by_half[1]) == 1, pids_by_half
+    assert pids_by_half[0] != pids_by_half[1], pids_by_half
     assert statuses[:LIMIT] == [302] * LIMIT
     assert statuses[LIMIT:] == [429] * (40 - LIMIT)
     # The right password is refused too while the address is limited.
