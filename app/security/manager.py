@@ -16,18 +16,22 @@ from flask_appbuilder.const import API_SECURITY_ACCESS_TOKEN_KEY, API_SECURITY_R
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.schemas import login_post
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
 from flask_appbuilder.views import expose
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jwt, jwt_required
 from flask_login import current_user, logout_user
 from marshmallow import ValidationError
-from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 
 from app.models.user import StaffUser
 from app.security import http, sessions, signin
+from app.security.fab_views import (
+    WardPermissionViewModelView,
+    WardRoleModelView,
+    WardUserDBModelView,
+    WardUserGroupModelView,
+    WardUserStatsChartView,
+)
 from app.security.passwords import fab_complexity_validator
 from app.security.roles import fab_roles
 from app.security.views import (
@@ -35,7 +39,6 @@ from app.security.views import (
     WardResetMyPasswordView,
     WardResetPasswordView,
 )
-from app.services import audit, clock
 
 log = logging.getLogger(__name__)
 
@@ -103,81 +106,6 @@ class WardSecurityApi(SecurityApi):
         return self.response(200, **{API_SECURITY_ACCESS_TOKEN_KEY: token})
 
 
-class WardUserDBModelView(UserDBModelView):
-    """FAB's user screens (Admin only) with the office, no deletion (accounts are
-    disabled, never deleted), and every change in the access log."""
-
-    add_columns = [
-        "first_name",
-        "last_name",
-        "username",
-        "active",
-        "email",
-        "roles",
-        "office",
-        "password",
-        "conf_password",
-    ]
-    edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "office"]
-    list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "office"]
-    label_columns = {**UserDBModelView.label_columns, "office": _l("Office")}
-    _watched = ("first_name", "last_name", "username", "active", "email", "roles", "office")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.base_permissions = [p for p in self.base_permissions if p != "can_delete"]
-
-    def pre_add(self, item):
-        super().pre_add(item)
-        item.must_change_password = True
-        item.password_changed_at = clock.now()
-        item.session_version = 1
-
-    def post_add(self, item):
-        audit.record(
-            "account.create",
-            target=item.username,
-            detail={
-                "user_id": item.id,
-                "role": ",".join(r.name for r in item.roles),
-                "via": "admin",
-            },
-            commit=True,
-        )
-
-    def _changes(self, item):
-        state = inspect(item)
-        changes = {}
-        for name in self._watched:
-            history = state.attrs[name].history
-            if history.has_changes():
-                before = [str(v) for v in history.deleted] or [None]
-                after = [str(v) for v in history.added] or [None]
-                changes[name] = [",".join(map(str, before)), ",".join(map(str, after))]
-        return changes
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        self._pending_changes = self._changes(item)
-        if "active" in self._pending_changes and not item.active:
-            item.session_version = (item.session_version or 1) + 1
-            sessions.end_all(item.id, "disabled")
-
-    def post_update(self, item):
-        changes = getattr(self, "_pending_changes", {})
-        if not changes:
-            return
-        action = "account.update"
-        if set(changes) == {"active"}:
-            action = "account.enable" if item.active else "account.disable"
-        audit.record(
-            action,
-            target=item.username,
-            detail={"user_id": item.id, "changes": changes, "via": "admin"},
-            commit=True,
-        )
-
-
 class WardSecurityManager(SecurityManager):
     user_model = StaffUser
     authdbview = WardAuthDBView
@@ -185,6 +113,10 @@ class WardSecurityManager(SecurityManager):
     userdbmodelview = WardUserDBModelView
     resetmypasswordview = WardResetMyPasswordView
     resetpasswordview = WardResetPasswordView
+    rolemodelview = WardRoleModelView
+    groupmodelview = WardUserGroupModelView
+    permissionviewmodelview = WardPermissionViewModelView
+    userstatschartview = WardUserStatsChartView
 
     def __init__(self, appbuilder):
         # FAB's own screens (Admin) check new passwords against our policy too.

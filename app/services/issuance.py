@@ -295,6 +295,16 @@ def issue_pass(
     return issuance
 
 
+def _correction_action(delta):
+    """What a correction amounts to: entering only a 返戻日 (or only a 再送日)
+    where there was none is a return (or a resend), as if recorded on the
+    returns screen; anything else is a correction."""
+    for field, action in (("returned_on", "return"), ("resent_on", "resend")):
+        if set(delta) == {field} and delta[field][0] is None:
+            return action
+    return "update"
+
+
 def update_issuance(issuance, changes, user, expected_version=None):
     """Correct a pass record, keeping the previous values in its history.
 
@@ -329,11 +339,12 @@ def update_issuance(issuance, changes, user, expected_version=None):
     if not delta:
         db.session.rollback()
         return issuance
+    action = _correction_action(delta)
     try:
         issuance.updated_at = clock.now()
-        history.record("issuance", issuance.id, issuance.resident_id, "update", delta, user=user)
+        history.record("issuance", issuance.id, issuance.resident_id, action, delta, user=user)
         audit.record(
-            "issuance.update",
+            f"issuance.{action}",
             resident_no=issuance.resident.resident_no,
             target=f"{issuance.fiscal_year}-{issuance.control_no}",
             detail={"fields": sorted(delta)},

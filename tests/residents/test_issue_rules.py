@@ -134,3 +134,36 @@ def test_mail_goes_to_the_mailing_address(db, resident, user, office, today):
     assert sent.mail_to_postal_code == "1690072"
     at_home = _issue(resident(), user("staff"), office, today, method="mail")
     assert at_home.mail_to_address == "東京都新宿区試験町１－１"
+
+
+@pytest.mark.parametrize(
+    "changes, action",
+    [
+        ({"returned_on": "today"}, "return"),
+        ({"returned_on": "today", "note": "宛所不明"}, "update"),
+        ({"note": "本人来庁"}, "update"),
+    ],
+)
+def test_a_correction_that_only_enters_a_return_is_logged_as_a_return(
+    db, resident, user, office, today, changes, action
+):
+    from app.models.audit import AccessLog
+    from app.models.history import ChangeLog
+    from app.services.issuance import update_issuance
+
+    issued = _issue(resident(), user("staff"), office, today, method="mail")
+    changes = {k: today if v == "today" else v for k, v in changes.items()}
+    update_issuance(issued, changes, user("staff"))
+    last_change = (
+        db.session.execute(
+            select(ChangeLog.action)
+            .where(ChangeLog.entity == "issuance")
+            .order_by(ChangeLog.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    last_log = (
+        db.session.execute(select(AccessLog.action).order_by(AccessLog.id.desc())).scalars().first()
+    )
+    assert (last_change, last_log) == (action, f"issuance.{action}")
