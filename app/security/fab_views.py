@@ -24,7 +24,8 @@ from app.security import sessions
 from app.services import audit, clock
 
 COLUMN_LABELS = {
-    "name": _l("Name"),
+    # "Name" is a person's name (氏名) everywhere else in this catalogue
+    "name": _l("Name of the role or group"),
     "label": _l("Label"),
     "description": _l("Description"),
     "permissions": _l("Permissions"),
@@ -76,7 +77,7 @@ USER_FORMATTERS = {
 
 
 def _labels(view):
-    return {**COLUMN_LABELS, **(view.label_columns or {})}
+    return {**(view.label_columns or {}), **COLUMN_LABELS}
 
 
 class WardUserDBModelView(UserDBModelView):

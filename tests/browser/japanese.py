@@ -37,6 +37,7 @@ def visible_text(page_html, drop=None):
     for node in tree.xpath(unread + (f" | {drop}" if drop else "")):
         node.drop_tree()
     parts = [tree.text_content()]
-    parts += tree.xpath("//@placeholder | //@title | //@alt | //@aria-label")
+    # data-placeholder: the prompt select2 shows in an empty drop-down
+    parts += tree.xpath("//@placeholder | //@data-placeholder | //@title | //@alt | //@aria-label")
     parts += tree.xpath("//input[@type='submit' or @type='button']/@value")
     return "\n".join(parts)
