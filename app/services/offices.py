@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models.office import Office
 
@@ -32,7 +34,13 @@ def seed_offices():
 
 
 def all_offices():
-    return db.session.query(Office).order_by(Office.sort_order).all()
+    """The offices in their order, as rows of ``id, code, name, is_headquarters``
+    (plain rows: every list screen reads them for its drop-down)."""
+    return db.session.execute(
+        select(Office.id, Office.code, Office.name, Office.is_headquarters).order_by(
+            Office.sort_order
+        )
+    ).all()
 
 
 def by_code(code):

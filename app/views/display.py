@@ -69,7 +69,8 @@ EMPTY = "—"
 
 
 def offices_by_id():
-    """``{id: Office}`` of the eleven offices, read once per request."""
+    """``{id: office row}`` of the eleven offices (``id, code, name,
+    is_headquarters``), read once per request."""
     cached = g.get("_offices_by_id")
     if cached is None:
         cached = {o.id: o for o in office_service.all_offices()}
