@@ -41,7 +41,7 @@ def _request_translations():
     if cached is not None and cached[0] is getattr(ctx, "babel_locale", None):
         return cached[1]
     translations = get_translations()
-    ctx = g.get("_flask_babel")
+    ctx = g.get("_flask_babel")  # created by get_translations() if it was not there
     if ctx is not None:
         ctx.ward_translations = (getattr(ctx, "babel_locale", None), translations)
     return translations

@@ -36,6 +36,10 @@ ROLES = {
 }
 
 
+# Shown for a value that is not set (一).
+EMPTY = "—"
+
+
 def label(mapping, code):
     """The label of ``code`` in ``mapping``, or the code itself if unknown."""
     if code is None:

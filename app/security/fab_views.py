@@ -40,6 +40,7 @@ COLUMN_LABELS = {
     "last_name": _l("Last Name"),
     "username": _l("User Name"),
     "email": _l("Email"),
+    # "Active" alone is a resident's status (対象) in this catalogue
     "active": _l("Account enabled"),
     "office": _l("Office"),
     "last_login": _l("Last Login"),
@@ -52,11 +53,8 @@ COLUMN_LABELS = {
 }
 
 
-EMPTY = "—"
-
-
 def _or_empty(value):
-    return EMPTY if value is None or value == "" else value
+    return labels.EMPTY if value is None or value == "" else value
 
 
 USER_FORMATTERS = {
@@ -97,9 +95,7 @@ class WardUserDBModelView(UserDBModelView):
     ]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "office"]
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles", "office"]
-    # FAB's own labels first; "Active" alone reads as a resident's status (対象)
-    # in this catalogue, hence COLUMN_LABELS' "Account enabled" after them.
-    label_columns = {**UserDBModelView.label_columns, **COLUMN_LABELS}
+    label_columns = _labels(UserDBModelView)
     formatters_columns = USER_FORMATTERS
     _watched = ("first_name", "last_name", "username", "active", "email", "roles", "office")
 

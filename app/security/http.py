@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db
+from app.security.sessions import LOADED_KEY
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ def _fresh_request_state():
         "csp_nonce",
         "access_denied_logged",
         "csrf_token",
-        "_ward_session_row",
+        LOADED_KEY,
     ):
         g.pop(key, None)
 

@@ -79,7 +79,8 @@ _ROW = (
     UserSession.last_seen_at.label("session_last_seen_at"),
     UserSession.ended_at.label("session_ended_at"),
 )
-_LOADED = "_ward_session_row"
+# Where load_user() leaves the row for check(), on ``g`` (cleared at each request's start).
+LOADED_KEY = "_ward_session_row"
 
 
 def _token():
@@ -115,14 +116,14 @@ def load_user(user_model, user_id, options=()):
     )
     if found is None:
         return None
-    g.setdefault(_LOADED, {})[token_hash] = found if found.session_id is not None else None
+    g.setdefault(LOADED_KEY, (token_hash, found if found.session_id is not None else None))
     return found[0]
 
 
 def _session_row(token_hash):
-    loaded = g.pop(_LOADED, {})
-    if token_hash in loaded:
-        return loaded[token_hash]
+    loaded = g.pop(LOADED_KEY, None)
+    if loaded is not None and loaded[0] == token_hash:
+        return loaded[1]
     return db.session.execute(
         select(*_ROW).where(UserSession.token_hash == token_hash)
     ).one_or_none()

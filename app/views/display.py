@@ -65,7 +65,7 @@ _CODED = {
     "mail_reason": labels.MAIL_REASONS,
 }
 _DATES = {"birth_date", "excluded_on", "applied_on", "issued_on", "returned_on", "resent_on"}
-EMPTY = "—"
+EMPTY = labels.EMPTY
 
 
 def offices_by_id():

@@ -6,7 +6,7 @@ entry: a dozen checks and some forty template calls, about a sixth of the time o
 a search page.  What a user sees there depends only on their roles and the
 language.  The roles are builtin roles declared in code
 (:mod:`app.security.roles`), fixed for the life of the process, so the rendered
-HTML is kept per (fragment, roles, locale).  A user holding any role defined in
+HTML is kept per (fragment, roles, locale, mount point).  A user holding any role defined in
 the database instead gets the fragment rendered afresh.
 
 Every page also links some twenty style sheets and scripts of FAB's layout; their
@@ -16,6 +16,8 @@ URLs depend only on the file name and the application's mount point.
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from app.security.http import STATIC_ENDPOINTS
 
 CACHE_KEY = "ward_fragments"
 # FAB's own templates under "fab/": ours override FAB's navbar_menu.html and
@@ -38,19 +40,17 @@ def _roles_key():
 
 def cached_fragment(name, caller):
     """Jinja ``{% call cached_fragment("name") %}…{% endcall %}``: the block's
-    output, rendered once per role set and locale."""
+    output, rendered once per role set, locale and mount point."""
     roles = _roles_key()
     if roles is None:
         return caller()
     cache = current_app.extensions.setdefault(CACHE_KEY, {})
-    key = (name, roles, str(get_locale()))
+    # the menu's links carry the mount point
+    key = (name, roles, str(get_locale()), request.script_root)
     html = cache.get(key)
     if html is None:
         html = cache[key] = caller()
     return html
-
-
-STATIC_ENDPOINTS = frozenset({"static", "appbuilder.static"})
 
 
 def template_url_for(endpoint, **values):
