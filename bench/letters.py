@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from procfs import process_tree, rss_kb  # noqa: E402  (bench/, the script's folder)
+
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "instance" / "bench" / "letters"
 MARCH_DAY = datetime(2026, 3, 23, 10, 0)
@@ -49,31 +52,8 @@ class MemorySampler(threading.Thread):
         self.peak_kb = 0
         self._halt = threading.Event()
 
-    @staticmethod
-    def _tree(pid):
-        pids, todo = [], [pid]
-        while todo:
-            current = todo.pop()
-            pids.append(current)
-            for task in Path(f"/proc/{current}/task").glob("*/children"):
-                try:
-                    todo.extend(int(c) for c in task.read_text().split())
-                except OSError:
-                    pass
-        return pids
-
-    @staticmethod
-    def _rss_kb(pid):
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        except OSError:
-            return 0
-        return 0
-
     def sample(self):
-        total = sum(self._rss_kb(p) for p in self._tree(os.getpid()))
+        total = sum(rss_kb(p) for p in process_tree(os.getpid()))
         self.peak_kb = max(self.peak_kb, total)
 
     def run(self):

@@ -39,6 +39,9 @@ from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from procfs import cpu_seconds  # noqa: E402  (bench/, the script's folder)
+
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "instance" / "bench"
@@ -348,20 +351,6 @@ def percentile(values, pct):
     return ordered[rank]
 
 
-def server_cpu_seconds(pid):
-    """User + system CPU seconds of the gunicorn master ``pid`` and its workers
-    (Linux ``/proc``; ``None`` elsewhere)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        total = 0
-        for proc in [str(pid), *children]:
-            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def measure(port, cookie, samples, clients_list, requests_for, repeat=1, server_pid=None):
     """Every scenario, ours and stock, at each number of clients, ``repeat``
     times; the run with the median p95 is reported (all runs are kept)."""
@@ -375,9 +364,9 @@ def measure(port, cookie, samples, clients_list, requests_for, repeat=1, server_
                 n = requests_for(clients)
                 runs = []
                 for _ in range(repeat):
-                    cpu_before = server_cpu_seconds(server_pid) if server_pid else None
+                    cpu_before = cpu_seconds(server_pid) if server_pid else None
                     lat, errors, wall = drive(port, cookie, urls, clients, n)
-                    cpu_after = server_cpu_seconds(server_pid) if server_pid else None
+                    cpu_after = cpu_seconds(server_pid) if server_pid else None
                     cpu = (
                         (cpu_after - cpu_before) * 1000 / len(lat)
                         if lat and cpu_before is not None and cpu_after is not None

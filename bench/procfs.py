@@ -1,0 +1,43 @@
+"""Reading a process tree's memory and CPU from Linux ``/proc`` (the benchmarks'
+own measurements; elsewhere the readings are empty or zero)."""
+
+import os
+from pathlib import Path
+
+
+def process_tree(pid):
+    """``pid`` and every process below it."""
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(c) for c in task.read_text().split())
+            except OSError:
+                pass
+    return pids
+
+
+def rss_kb(pid):
+    """Resident memory of one process in kB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of ``pid`` and the processes below it, or
+    ``None`` when ``/proc`` cannot be read."""
+    try:
+        total = 0
+        for proc in process_tree(pid):
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
