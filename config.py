@@ -49,7 +49,7 @@ class Config:
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.WardSecurityManager"
-    FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_INDEX_VIEW = "app.home.views.HomeView"
     FAB_BASE_TEMPLATE = "base_layout.html"
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", False)
@@ -145,8 +145,11 @@ class Config:
 
     # Demo accounts are created only by `flask demo-data`, never in production.
     ALLOW_DEMO_DATA = True
-    # bench/search.py: a stock FAB ModelView of residents to compare with (no menu).
-    BENCH_STOCK_VIEWS = _bool("BENCH_STOCK_VIEWS", False)
+    # Further view modules to register (bench/search.py: ``bench.stock_views``, a
+    # stock FAB ModelView of residents to compare with, no menu).
+    EXTRA_VIEW_MODULES = tuple(
+        name for name in os.environ.get("EXTRA_VIEW_MODULES", "").split(",") if name
+    )
 
 
 class DevelopmentConfig(Config):
@@ -156,7 +159,7 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     ALLOW_DEMO_DATA = False
-    BENCH_STOCK_VIEWS = False
+    EXTRA_VIEW_MODULES = ()
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
 
 
@@ -167,7 +170,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     FAB_UPDATE_PERMS = False
-    BENCH_STOCK_VIEWS = False
+    EXTRA_VIEW_MODULES = ()
 
 
 CONFIGS = {

@@ -32,12 +32,12 @@ def create_app(config=None):
     """
     from app import models  # noqa: F401  (registers every table)
     from app.cli import register_cli
-    from app.dbsetup import install_sqlite_pragmas
+    from app.db.sqlite import install_sqlite_pragmas
     from app.extensions import appbuilder, db, migrate
-    from app.jinja import install_gettext, register_filters
+    from app.features import register_views
     from app.security.http import init_http
-    from app.views import register_views
-    from app.views.fragments import init_fragments
+    from app.web.fragments import init_fragments
+    from app.web.jinja import install_gettext, register_filters
 
     app = Flask(
         __name__,
@@ -59,7 +59,7 @@ def create_app(config=None):
     appbuilder.menu = None
     with app.app_context():
         appbuilder.init_app(app, db.session)
-        register_views(appbuilder)
+        register_views(appbuilder, app.config.get("EXTRA_VIEW_MODULES", ()))
         appbuilder.post_init()
     install_gettext(app)
     register_cli(app)

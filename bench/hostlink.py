@@ -96,10 +96,11 @@ def read_slice_decode(path):
 
 def _naive_apply(path, app):
     """Per-row ORM upsert: what one would write without thinking of volume."""
+    from app import clock
     from app.extensions import db
+    from app.history import services as history
     from app.hostlink.parser import parse_extract
-    from app.models.resident import Resident
-    from app.services import clock, history
+    from app.residents.models import Resident
 
     result = parse_extract(Path(path).read_bytes())
     as_of = result.header.as_of

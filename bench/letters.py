@@ -71,8 +71,8 @@ class MemorySampler(threading.Thread):
 def build_app(db_path, output_dir):
     from flask_migrate import upgrade
 
-    from app import create_app
-    from app.services import accounts, setup
+    from app import create_app, setup
+    from app.security import accounts
     from config import DevelopmentConfig
 
     class BenchConfig(DevelopmentConfig):
@@ -96,9 +96,9 @@ def load_people(count):
 
     from app.demo.people import generate_people
     from app.extensions import db
-    from app.models.issuance import ControlNumberCounter, Issuance
-    from app.models.office import Office
-    from app.models.resident import Resident
+    from app.offices.models import Office
+    from app.passes.models import ControlNumberCounter, Issuance
+    from app.residents.models import Resident
     from app.text.kana import name_key, normalize_kana_query
 
     people = generate_people(count, seed=0, reference=date(2025, 4, 1))
@@ -183,7 +183,7 @@ def bench_plain(app, count):
     from app.extensions import db
     from app.letters import covers
     from app.letters.pdf import html_to_pdf, prepare_context, settings_from_config
-    from app.models.issuance import Issuance
+    from app.passes.models import Issuance
 
     with app.test_request_context():
         settings = settings_from_config(app.config)
@@ -219,9 +219,9 @@ def bench_checklist(app, entries):
 
     from app.extensions import db
     from app.letters import checklist
-    from app.models.issuance import Issuance
-    from app.models.office import Office
-    from app.models.resident import Resident
+    from app.offices.models import Office
+    from app.passes.models import Issuance
+    from app.residents.models import Resident
 
     with app.app_context():
         offices = db.session.execute(select(Office.id)).scalars().all()
@@ -283,7 +283,7 @@ def main():
     plain_letters = 300 if args.quick else 1_000
     checklist_entries = 500 if args.quick else 2_000
 
-    from app.services import clock
+    from app import clock
 
     clock._now = lambda: MARCH_DAY.replace(tzinfo=clock.TIMEZONE)
     shutil.rmtree(WORK, ignore_errors=True)

@@ -7,7 +7,7 @@ concurrent clients, on SQLite and PostgreSQL; p50/p95 latency, requests per
 second and the server's CPU milliseconds per request.  Each figure is the run
 with the median p95 of three (``--repeat``): this machine's speed varies from
 minute to minute, and one run can land on a slow minute.  The same server run also serves a stock ``ModelView`` of residents
-(``app/views/stock_bench.py``, ``BENCH_STOCK_VIEWS=1``) over the same data, so
+(``bench/stock_views.py``, ``EXTRA_VIEW_MODULES=bench.stock_views``) over the same data, so
 both columns of the table come from the same run.  SQL statements per page are
 counted in-process (a SQLAlchemy event counter).
 
@@ -84,7 +84,7 @@ def _env(url, **extra):
         FLASK_APP="run.py",
         APP_ENV="development",
         DATABASE_URL=url,
-        BENCH_STOCK_VIEWS="1",
+        EXTRA_VIEW_MODULES="bench.stock_views",
         RATELIMIT_ENABLED="0",
         INSTANCE_DIR=str(DATA_DIR / "instance"),
     )

@@ -40,8 +40,8 @@ PASSWORD = "correct-horse-battery-staple-42"
 def build_app(db_path):
     from flask_migrate import upgrade
 
-    from app import create_app
-    from app.services import accounts, setup
+    from app import create_app, setup
+    from app.security import accounts
     from config import DevelopmentConfig
 
     class BenchConfig(DevelopmentConfig):
@@ -74,8 +74,8 @@ def bench_sign_in(app, repeat):
     from flask_appbuilder.security.manager import BaseSecurityManager
 
     from app.extensions import appbuilder, db
-    from app.models.user import StaffUser
     from app.security import signin
+    from app.security.models import StaffUser
 
     def reset():
         db.session.query(StaffUser).update({"fail_login_count": 0, "locked_until": None})
@@ -124,10 +124,10 @@ def bench_session_check(app, repeat):
 
 
 def bench_rate_limit_query(app, attempts):
+    from app import clock
     from app.extensions import db
-    from app.models.security import LoginAttempt
     from app.security import signin
-    from app.services import clock
+    from app.security.models import LoginAttempt
 
     now = clock.now()
     with app.app_context():
@@ -151,8 +151,8 @@ def bench_rate_limit_query(app, attempts):
 
 def bench_access_log(app, rows):
     from app.audit import logs
+    from app.audit.models import AccessLog
     from app.extensions import db
-    from app.models.audit import AccessLog
 
     actions = ("resident.view", "resident.search", "issuance.create", "letter.print")
     start = datetime(2022, 4, 1)

@@ -25,7 +25,7 @@ def main():
 
     with app.app_context():
         from app.extensions import db
-        from app.models.resident import Resident
+        from app.residents.models import Resident
 
         has_data = db.session.query(Resident.id).first() is not None
     if not has_data:

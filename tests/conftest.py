@@ -67,9 +67,9 @@ def db_target(tmp_path_factory):
 def app(db_target, tmp_path_factory):
     from flask_migrate import upgrade
 
-    from app import create_app
+    from app import create_app, setup
     from app.extensions import db
-    from app.services import accounts, setup
+    from app.security import accounts
 
     instance = tmp_path_factory.mktemp("instance")
 
@@ -163,8 +163,8 @@ def user(db):
 
 @pytest.fixture
 def frozen_clock(monkeypatch):
-    """``frozen_clock(datetime)`` fixes :mod:`app.services.clock` at that local time."""
-    from app.services import clock
+    """``frozen_clock(datetime)`` fixes :mod:`app.clock` at that local time."""
+    from app import clock
 
     def _freeze(moment):
         if not isinstance(moment, datetime):

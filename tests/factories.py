@@ -4,7 +4,7 @@ import itertools
 from datetime import date
 
 from app.extensions import db
-from app.models.resident import Resident
+from app.residents.models import Resident
 
 _numbers = itertools.count(1)
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import inspect
 
 from app import ConfigurationError, create_app
-from app.models.office import Office
+from app.offices.models import Office
 from config import DEV_SECRET_KEY, ProductionConfig
 
 OFFICE_CODES = [

@@ -26,9 +26,9 @@ def _operator():
 def export_command(since, until, resident, username, action):
     """Write matching access-log rows as CSV (with a header row) to stdout."""
     from app.audit import logs
+    from app.audit import writer as audit
+    from app.errors import DomainError
     from app.extensions import db
-    from app.services import audit
-    from app.services.errors import DomainError
 
     try:
         flt = logs.parse_filter(
@@ -55,7 +55,7 @@ def export_command(since, until, resident, username, action):
 def purge_command(years, dry_run):
     """Delete access-log rows older than the retention period (logged)."""
     from app.audit import logs
-    from app.services.errors import DomainError
+    from app.errors import DomainError
 
     try:
         summary = logs.purge(years=years, dry_run=dry_run, operator=_operator())

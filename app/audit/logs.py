@@ -12,11 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from app import clock
+from app.audit import writer as audit
+from app.audit.models import AccessLog, AccessLogPolicy
+from app.errors import DomainError
 from app.extensions import db
-from app.models.audit import AccessLog
-from app.models.security import AccessLogPolicy, LoginAttempt, UserSession
-from app.services import audit, clock
-from app.services.errors import DomainError
+from app.security.models import LoginAttempt, UserSession
 from app.text.wareki import WarekiError, parse_date_input
 
 log = logging.getLogger(__name__)

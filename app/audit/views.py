@@ -14,9 +14,10 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.audit import logs
-from app.services import audit, clock
-from app.services.errors import DomainError
+from app.audit import writer as audit
+from app.errors import DomainError
 
 PAGE_SIZE = 100
 FIELDS = ("user", "resident_no", "action", "date_from", "date_to")

@@ -21,17 +21,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
+from app import clock
 from app.demo.passes import plan_history
 from app.demo.people import generate_people
+from app.errors import DomainError
 from app.extensions import appbuilder, db
-from app.models.history import ChangeLog
-from app.models.issuance import ControlNumberCounter, Issuance
-from app.models.office import Office
-from app.models.resident import Resident
+from app.history.models import ChangeLog
+from app.offices.models import Office
+from app.passes.issuance import allocate_control_numbers, mailing_destination
+from app.passes.models import ControlNumberCounter, Issuance
+from app.residents.models import Resident
 from app.security.roles import BRANCH_STAFF, STAFF
-from app.services import clock
-from app.services.errors import DomainError
-from app.services.issuance import allocate_control_numbers, mailing_destination
 from app.text.kana import has_gaiji, name_key, normalize_kana_query
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def ensure_demo_accounts():
     :returns: ``{username: user}`` of every demo account, created or found.
     """
     from app.demo import accounts as demo
-    from app.services.accounts import create_user
+    from app.security.accounts import create_user
 
     users = {}
     for username, role, office_code in demo.DEMO_ACCOUNTS:

@@ -3,7 +3,7 @@
 :func:`plan_history` decides, without touching the database, who was excluded,
 who has a 送付先 or a note, and which passes were issued in the last fiscal
 years (with reissues, returned mail and resends), following the rules of
-:mod:`app.services.issuance`: one valid pass per person and year, issue dates
+:mod:`app.passes.issuance`: one valid pass per person and year, issue dates
 never in the future nor after an exclusion, application on or before issue.
 ``flask demo-data`` turns the plan into rows.
 

@@ -231,7 +231,7 @@ def generate_people(count, seed=0, reference=None):
         ``"姓　名"`` (U+3000), ``kana`` is ``"セイ メイ"`` (one ASCII space).
     """
     if reference is None:
-        from app.services import clock
+        from app import clock
 
         reference = fiscal_year_start(fiscal_year_of(clock.today()))
     fake = Faker("ja_JP")

@@ -43,8 +43,8 @@ from sqlalchemy import (
     update,
 )
 
-from app.models.history import ChangeLog
-from app.models.resident import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
+from app.history.models import ChangeLog
+from app.residents.models import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
 from app.text.kana import name_key, normalize_kana_query
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.errors import DomainError
 from app.hostlink import demo, imports, inbox, messages
 from app.hostlink.models import (
     RUN_APPLIED,
@@ -32,7 +33,6 @@ from app.hostlink.models import (
     RUN_REFUSED,
     TRIGGER_COMMAND,
 )
-from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,8 @@ def discard_command(run_id, username):
 @with_appcontext
 def demo_extract_command(out_dir, count, seed, as_of, changes):
     """Write dummy host extract files (FUREAI_YYYYMMDD.DAT + .END)."""
+    from app import clock
     from app.hostlink.status import expected_as_of
-    from app.services import clock
 
     if not current_app.config.get("ALLOW_DEMO_DATA"):
         click.echo("demo extracts are disabled in this installation", err=True)

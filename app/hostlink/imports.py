@@ -32,6 +32,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, insert, select, update
 
+from app import clock
+from app.audit import writer as audit
+from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.hostlink import apply, messages
 from app.hostlink.models import (
@@ -48,8 +51,6 @@ from app.hostlink.models import (
 )
 from app.hostlink.parser import FileError, parse_extract
 from app.scheduler import locks
-from app.services import audit, clock
-from app.services.errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
 

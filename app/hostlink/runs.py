@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.history.models import ChangeLog
 from app.hostlink.models import ImportRun, ImportRunRejection
-from app.models.history import ChangeLog
-from app.models.resident import Resident
+from app.residents.models import Resident
 
 
 @dataclass

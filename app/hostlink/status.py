@@ -14,10 +14,11 @@ from apscheduler.util import utc_timestamp_to_datetime
 from flask import current_app
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
-from app.hostlink.models import RUN_APPLIED, ImportRun, JobRun, apscheduler_jobs
+from app.hostlink.models import RUN_APPLIED, ImportRun
 from app.scheduler import locks
-from app.services import clock
+from app.scheduler.models import JobRun, apscheduler_jobs
 
 log = logging.getLogger(__name__)
 

@@ -21,18 +21,18 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import labels
+from app import clock
 from app.extensions import db
+from app.history.models import ChangeLog
 from app.letters.models import MassMailingItem
 from app.letters.pdf import render_pdf, settings_from_config, write_atomically
 from app.letters.printing import fit_line
-from app.models.history import ChangeLog
-from app.models.issuance import Issuance
-from app.models.office import Office
-from app.models.resident import Resident
-from app.models.user import StaffUser
-from app.services import clock
+from app.offices.models import Office
+from app.passes.models import Issuance
+from app.residents.models import Resident
+from app.security.models import StaffUser
 from app.text.wareki import format_wareki
+from app.web import labels
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ def _iso_date(value, option):
 @with_appcontext
 def cover_command(control_no, fiscal_year, out):
     """Print the cover letter of pass CONTROL_NO of a fiscal year to a PDF file."""
+    from app.errors import DomainError
     from app.letters import covers
-    from app.services.errors import DomainError
 
     issuance = covers.find_by_control_no(fiscal_year, control_no)
     if issuance is None:
@@ -76,9 +76,9 @@ def cover_command(control_no, fiscal_year, out):
 @with_appcontext
 def mass_mailing_command(fiscal_year, cutoff, mailing_date, out, workers):
     """Run the whole annual mass mailing now; the last line is a JSON summary."""
+    from app import clock
+    from app.errors import DomainError
     from app.letters import mass_mailing
-    from app.services import clock
-    from app.services.errors import DomainError
 
     started = time.monotonic()
     cutoff_day = _iso_date(cutoff, "--cutoff") or mass_mailing.default_cutoff(fiscal_year)
@@ -126,8 +126,9 @@ def mass_mailing_command(fiscal_year, cutoff, mailing_date, out, workers):
 @with_appcontext
 def checklist_command(day, office_code, out):
     """Print the daily processing checklist of a day to a PDF file."""
+    from app.audit import writer as audit
     from app.letters import checklist
-    from app.services import audit, offices
+    from app.offices import services as offices
 
     when = _iso_date(day, "--date")
     office = None

@@ -12,13 +12,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import clock
+from app.audit import writer as audit
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.letters.pdf import render_pdf, settings_from_config
 from app.letters.printing import fit_line, fit_lines, text_width
-from app.models.issuance import STATUS_VALID, Issuance
-from app.services import audit, clock
-from app.services.errors import DomainError, NotFound
-from app.services.issuance import mailing_destination
+from app.passes.issuance import mailing_destination
+from app.passes.models import STATUS_VALID, Issuance
 from app.text.wareki import fiscal_year_end, fiscal_year_start, format_fiscal_year, format_wareki
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,11 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
+from app import clock
+from app.audit import writer as audit
+from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
+from app.history.models import ChangeLog
 from app.letters import covers
 from app.letters.models import (
     RUN_DONE,
@@ -52,13 +56,10 @@ from app.letters.pdf import (
     write_atomically,
 )
 from app.letters.printing import fit_line
-from app.models.history import ChangeLog
-from app.models.issuance import STATUS_VALID, Issuance
-from app.models.office import Office
-from app.models.resident import STATUS_EXCLUDED, Resident
-from app.services import audit, clock
-from app.services.errors import Conflict, DomainError, NotFound
-from app.services.issuance import HISTORY_FIELDS, allocate_control_numbers, mailing_destination
+from app.offices.models import Office
+from app.passes.issuance import HISTORY_FIELDS, allocate_control_numbers, mailing_destination
+from app.passes.models import STATUS_VALID, Issuance
+from app.residents.models import STATUS_EXCLUDED, Resident
 from app.text.wareki import format_fiscal_year, format_wareki
 
 log = logging.getLogger(__name__)
@@ -713,7 +714,7 @@ def write_outputs(run):
 
 
 def _category_label(code):
-    from app import labels
+    from app.web import labels
 
     return labels.label(labels.CATEGORIES, code)
 

@@ -17,12 +17,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import clock
+from app.audit import writer as audit
+from app.errors import DomainError, NotFound
 from app.extensions import appbuilder, db
-from app.letters import checklist, covers, mass_mailing, returns
+from app.letters import checklist, covers, mass_mailing
 from app.letters.models import MassMailingRun
-from app.models.office import Office
-from app.services import audit, clock
-from app.services.errors import DomainError, NotFound
+from app.offices.models import Office
+from app.passes import returns
 from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
 
 log = logging.getLogger(__name__)

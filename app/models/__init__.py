@@ -1,22 +1,39 @@
-"""Domain models.  Importing this package registers every table on ``Model.metadata``."""
+"""Every feature's tables in one import.
 
-from app.hostlink.models import ImportRun, JobRun, ProcessLock  # noqa: F401
-from app.letters.models import MassMailingItem, MassMailingRun  # noqa: F401
-from app.models.audit import AccessLog
-from app.models.history import ChangeLog
-from app.models.issuance import ControlNumberCounter, Issuance
-from app.models.office import Office
-from app.models.pass_indexes import FY_ISSUED, RETURNED_OPEN  # noqa: F401
-from app.models.resident import Resident
-from app.models.security import AccessLogPolicy, LoginAttempt, UserSession  # noqa: F401
-from app.models.user import StaffUser
+Importing this package registers every table on ``Model.metadata`` (the
+application factory and the migrations need them all); each table is defined
+in its feature package's ``models`` module.
+"""
+
+from app.audit.models import AccessLog, AccessLogPolicy
+from app.history.models import ChangeLog
+from app.hostlink.models import ImportRun, ImportRunRejection
+from app.letters.models import MassMailingItem, MassMailingRun
+from app.offices.models import Office
+from app.passes.indexes import FY_ISSUED, RETURNED_OPEN
+from app.passes.models import ControlNumberCounter, Issuance
+from app.residents.models import Resident
+from app.scheduler.models import JobRun, ProcessLock, apscheduler_jobs
+from app.security.models import LoginAttempt, StaffUser, UserSession
 
 __all__ = [
+    "FY_ISSUED",
+    "RETURNED_OPEN",
     "AccessLog",
+    "AccessLogPolicy",
     "ChangeLog",
     "ControlNumberCounter",
+    "ImportRun",
+    "ImportRunRejection",
     "Issuance",
+    "JobRun",
+    "LoginAttempt",
+    "MassMailingItem",
+    "MassMailingRun",
     "Office",
+    "ProcessLock",
     "Resident",
     "StaffUser",
+    "UserSession",
+    "apscheduler_jobs",
 ]

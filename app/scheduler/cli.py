@@ -12,10 +12,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
-from app.hostlink.models import apscheduler_jobs
 from app.scheduler import core, locks
-from app.services import clock
+from app.scheduler.models import apscheduler_jobs
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.hostlink.models import apscheduler_jobs
 from app.scheduler import runner
+from app.scheduler.models import apscheduler_jobs
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from datetime import timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.extensions import db
-from app.hostlink.models import ProcessLock
-from app.services import clock
+from app.scheduler.models import ProcessLock
 
 log = logging.getLogger(__name__)
 

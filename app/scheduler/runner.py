@@ -10,9 +10,9 @@ import logging
 
 from sqlalchemy import insert, update
 
+from app import clock
 from app.extensions import db
-from app.hostlink.models import JobRun
-from app.services import clock
+from app.scheduler.models import JobRun
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 
-from app import labels
+from app import clock
+from app.audit import writer as audit
 from app.security import sessions
-from app.services import audit, clock
+from app.web import labels
 
 COLUMN_LABELS = {
     # "Name" is a person's name (氏名) everywhere else in this catalogue

@@ -96,7 +96,7 @@ def _actor():
 
 def log_refusal(status, reason):
     """One ``access.denied`` row for this request, unless a view logged one."""
-    from app.services import audit
+    from app.audit import writer as audit
 
     if g.get("access_denied_logged"):
         return

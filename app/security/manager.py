@@ -23,7 +23,6 @@ from flask_login import current_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy.orm import joinedload
 
-from app.models.user import StaffUser
 from app.security import http, sessions, signin
 from app.security.fab_views import (
     WardPermissionViewModelView,
@@ -32,6 +31,7 @@ from app.security.fab_views import (
     WardUserGroupModelView,
     WardUserStatsChartView,
 )
+from app.security.models import StaffUser
 from app.security.passwords import fab_complexity_validator
 from app.security.roles import fab_roles
 from app.security.views import (

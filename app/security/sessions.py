@@ -2,7 +2,7 @@
 
 The Flask session cookie carries a random token; the ``user_session`` table
 keeps its SHA-256.  Every request checks the row (idle and absolute expiry by
-:mod:`app.services.clock`), so signing out, disabling an account or changing a
+:mod:`app.clock`), so signing out, disabling an account or changing a
 password ends the session on the server and a copied cookie is useless.
 """
 
@@ -14,9 +14,9 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import and_, select, update
 
+from app import clock
 from app.extensions import db
-from app.models.security import UserSession
-from app.services import clock
+from app.security.models import UserSession
 
 log = logging.getLogger(__name__)
 

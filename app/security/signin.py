@@ -19,10 +19,10 @@ from limits import parse as parse_limit
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
+from app import clock
+from app.audit import writer as audit
 from app.extensions import appbuilder, db
-from app.models.security import LoginAttempt
-from app.models.user import StaffUser
-from app.services import audit, clock
+from app.security.models import LoginAttempt, StaffUser
 
 log = logging.getLogger(__name__)
 

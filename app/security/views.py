@@ -12,14 +12,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
+from app import clock
+from app.audit import writer as audit
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
-from app.labels import ROLES
-from app.models.user import StaffUser
-from app.security import sessions, signin
+from app.offices.services import all_offices
+from app.security import accounts, sessions, signin
 from app.security.forms import AccountForm, ChangePasswordForm, LoginForm
-from app.services import accounts, audit, clock
-from app.services.errors import DomainError, NotFound, PermissionDenied
-from app.services.offices import all_offices
+from app.security.models import StaffUser
+from app.web.labels import ROLES
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.browser
 
 
 def _issue(resident, method, username="staff"):
+    from app import clock
     from app.extensions import appbuilder
-    from app.services import clock, issuance, offices
+    from app.offices import services as offices
+    from app.passes import issuance
 
     return issuance.issue_pass(
         resident,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.history.models import ChangeLog
 from app.hostlink.writer import build_extract
-from app.models.history import ChangeLog
-from app.models.resident import Resident
+from app.residents.models import Resident
 
 _numbers = itertools.count(1)
 

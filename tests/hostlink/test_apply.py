@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.history.models import ChangeLog
 from app.hostlink import imports
 from app.hostlink.models import ImportRun, ImportRunRejection
-from app.models.history import ChangeLog
-from app.models.resident import Resident
+from app.residents.models import Resident
 from tests.factories import make_resident
 from tests.hostlink.conftest import (
     AS_OF,

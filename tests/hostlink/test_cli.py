@@ -6,7 +6,7 @@ from datetime import date
 
 from app.hostlink.models import ImportRun
 from app.hostlink.parser import parse_extract
-from app.models.resident import Resident
+from app.residents.models import Resident
 from tests.hostlink.conftest import AS_OF, NEXT_AS_OF, drop, extract, people
 
 KEYS = {

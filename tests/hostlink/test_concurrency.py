@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, inspect
 
+from app.history.models import ChangeLog
 from app.hostlink import imports
-from app.hostlink.models import ImportRun, ProcessLock
-from app.models.history import ChangeLog
-from app.models.resident import Resident
+from app.hostlink.models import ImportRun
+from app.residents.models import Resident
 from app.scheduler import locks
+from app.scheduler.models import ProcessLock
 from tests.hostlink.conftest import AS_OF, NEXT_AS_OF, drop, extract, fingerprint, people
 
 ROOT = Path(__file__).resolve().parents[2]

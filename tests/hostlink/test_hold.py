@@ -5,10 +5,10 @@ or the screen."""
 import json
 from pathlib import Path
 
+from app.audit.models import AccessLog
 from app.hostlink import imports
 from app.hostlink.models import ImportRun, ImportRunRejection
-from app.models.audit import AccessLog
-from app.models.resident import Resident
+from app.residents.models import Resident
 from tests.hostlink.conftest import AS_OF, NEXT_AS_OF, drop, extract, fingerprint, people
 
 

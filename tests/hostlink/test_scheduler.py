@@ -16,10 +16,11 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import func, insert, select
 
+from app import clock
 from app.hostlink import jobs, status
-from app.hostlink.models import ImportRun, JobRun, ProcessLock, apscheduler_jobs
+from app.hostlink.models import ImportRun
 from app.scheduler import core, locks
-from app.services import clock
+from app.scheduler.models import JobRun, ProcessLock, apscheduler_jobs
 from tests.hostlink.conftest import AS_OF, NEXT_AS_OF, drop, extract, people
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
+from app.audit.models import AccessLog
 from app.hostlink import imports
 from app.hostlink.models import ImportRun
-from app.models.audit import AccessLog
-from app.models.resident import Resident
+from app.residents.models import Resident
 from tests.hostlink.conftest import AS_OF, NEXT_AS_OF, drop, extract, people, person
 
 

@@ -65,7 +65,7 @@ def march(frozen_clock):
 
 @pytest.fixture
 def offices(db):
-    from app.services.offices import by_code
+    from app.offices.services import by_code
 
     return {code: by_code(code) for code in ("HQ", "YOTSUYA", "OKUBO")}
 
@@ -73,7 +73,7 @@ def offices(db):
 @pytest.fixture
 def mailed_pass(db, user, offices):
     """``mailed_pass(resident, fiscal_year=2025, issued_on=..., method="mail")``."""
-    from app.services.issuance import issue_pass
+    from app.passes.issuance import issue_pass
 
     def _make(resident, fiscal_year=2025, issued_on=date(2025, 6, 1), method="mail",
               kind="new", by="staff", office="HQ"):  # fmt: skip

@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from app.letters import checklist, jobs, returns
-from app.models.audit import AccessLog
-from app.services import history
+from app.audit.models import AccessLog
+from app.history import services as history
+from app.letters import checklist, jobs
+from app.passes import returns
 from tests.factories import make_resident
 from tests.letters.conftest import page_texts, pdf_text, save_png
 

@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from app.models.audit import AccessLog
+from app.audit.models import AccessLog
 from tests.factories import make_resident
 from tests.letters.conftest import fonts_of, page_texts, pdf_text, save_png
 

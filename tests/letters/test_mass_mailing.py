@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from app.audit.models import AccessLog
 from app.letters import jobs, mass_mailing
 from app.letters.models import MassMailingItem, MassMailingRun
-from app.models.audit import AccessLog
-from app.models.issuance import Issuance
+from app.passes.models import Issuance
 from tests.factories import make_resident
 from tests.letters.conftest import fonts_of, page_texts, pdf_text, save_png
 

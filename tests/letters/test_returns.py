@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from app.letters import returns
-from app.letters.parsing import ControlInputError, parse_control_input
-from app.models.audit import AccessLog
-from app.models.history import ChangeLog
+from app.audit.models import AccessLog
+from app.history.models import ChangeLog
+from app.passes import returns
+from app.passes.parsing import ControlInputError, parse_control_input
 from tests.factories import make_resident
 from tests.letters.conftest import pdf_text
 

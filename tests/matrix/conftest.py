@@ -132,11 +132,13 @@ def samples(db):
     the values by converter argument name, with the objects under ``_objects``."""
     from flask_appbuilder.security.sqla.models import Group
 
+    from app import clock
     from app.extensions import appbuilder
     from app.hostlink import imports
     from app.hostlink.models import ImportRun
     from app.letters import mass_mailing
-    from app.services import clock, issuance, offices
+    from app.offices import services as offices
+    from app.passes import issuance
     from tests.factories import make_resident
 
     staff = appbuilder.sm.find_user(username="staff")

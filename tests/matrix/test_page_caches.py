@@ -1,8 +1,8 @@
 """What the per-process caches of the page layout may and may not reuse.
 
-The navigation menu is rendered once per role set (``app/views/fragments.py``),
+The navigation menu is rendered once per role set (``app/web/fragments.py``),
 builtin roles' permission answers are remembered (``app/security/manager.py``),
-templates' translations are looked up once per request (``app/jinja.py``) and
+templates' translations are looked up once per request (``app/web/jinja.py``) and
 static-file URLs are built once.  None of that may show one role's menu to
 another, keep a database-defined role's old permissions, or ignore a locale
 switch or the application's mount point.
@@ -39,7 +39,7 @@ def test_a_database_role_is_never_served_from_the_cache(app, db):
     """A role defined in the screens (not in code) may change at any time: its
     menu follows the database on the very next page."""
     from app.extensions import appbuilder
-    from app.services import accounts
+    from app.security import accounts
 
     sm = appbuilder.sm
     role = sm.add_role("Counter helper")

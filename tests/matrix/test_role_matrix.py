@@ -457,7 +457,7 @@ def test_role_matrix(app, db, samples, role):
 
 
 def _issue_form(office, method="counter"):
-    from app.services import clock
+    from app import clock
 
     today = clock.today().isoformat()
     return {
@@ -471,7 +471,7 @@ def _issue_form(office, method="counter"):
 
 
 def _passes_of(db, resident):
-    from app.models.issuance import Issuance
+    from app.passes.models import Issuance
 
     return db.session.scalars(select(Issuance).where(Issuance.resident_id == resident.id)).all()
 
@@ -510,7 +510,7 @@ def test_branch_sees_own_office_checklist_only(app, db, samples):
     assert own.data.startswith(b"%PDF")
     # no office named: their own office's, not every office's
     assert client.get("/checklist/pdf?office=").status_code == 200
-    from app.models.audit import AccessLog
+    from app.audit.models import AccessLog
 
     printed = db.session.scalars(
         select(AccessLog.target).where(AccessLog.action == "checklist.print")

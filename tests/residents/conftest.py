@@ -17,7 +17,7 @@ def today(frozen_clock):
 @pytest.fixture
 def office(db):
     """``office(code)`` → the Office."""
-    from app.services.offices import by_code
+    from app.offices.services import by_code
 
     return by_code
 

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from app.models.audit import AccessLog
-from app.services.issuance import issue_pass
+from app.audit.models import AccessLog
+from app.passes.issuance import issue_pass
 from tests.conftest import PASSWORD
 
 

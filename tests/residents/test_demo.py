@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.demo import accounts as demo_accounts
 from app.demo.people import GAIJI_CHAR, SHINJUKU_TOWNS, generate_people
-from app.models.issuance import ControlNumberCounter, Issuance
-from app.models.resident import Resident
+from app.passes.models import ControlNumberCounter, Issuance
+from app.residents.models import Resident
 from app.security.roles import ROLE_NAMES
 from app.text.kana import is_kana_query
 

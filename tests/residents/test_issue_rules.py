@@ -1,13 +1,13 @@
-"""The pass rules, through app.services.issuance.issue_pass."""
+"""The pass rules, through app.passes.issuance.issue_pass."""
 
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.models.issuance import Issuance
-from app.services.errors import Conflict, DomainError, PermissionDenied
-from app.services.issuance import issue_pass
+from app.errors import Conflict, DomainError, PermissionDenied
+from app.passes.issuance import issue_pass
+from app.passes.models import Issuance
 
 
 def _issue(resident, user, offices, today, **kw):
@@ -147,9 +147,9 @@ def test_mail_goes_to_the_mailing_address(db, resident, user, office, today):
 def test_a_correction_that_only_enters_a_return_is_logged_as_a_return(
     db, resident, user, office, today, changes, action
 ):
-    from app.models.audit import AccessLog
-    from app.models.history import ChangeLog
-    from app.services.issuance import update_issuance
+    from app.audit.models import AccessLog
+    from app.history.models import ChangeLog
+    from app.passes.issuance import update_issuance
 
     issued = _issue(resident(), user("staff"), office, today, method="mail")
     changes = {k: today if v == "today" else v for k, v in changes.items()}

@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.models.audit import AccessLog
-from app.models.history import ChangeLog
-from app.models.resident import Resident
-from app.services import residents as service
-from app.services.errors import Conflict, DomainError
+from app.audit.models import AccessLog
+from app.errors import Conflict, DomainError
+from app.history.models import ChangeLog
+from app.residents import services as service
+from app.residents.models import Resident
 
 
 def _history(db, person):

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from app.services import residents as service
-from app.services.errors import DomainError
-from app.services.issuance import issue_pass
+from app.errors import DomainError
+from app.passes.issuance import issue_pass
+from app.residents import services as service
 
 
 def _search(text, **filters):

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.models.audit import AccessLog
-from app.models.issuance import Issuance
-from app.models.resident import Resident
-from app.services.issuance import issue_pass
+from app.audit.models import AccessLog
+from app.passes.issuance import issue_pass
+from app.passes.models import Issuance
+from app.residents.models import Resident
 
 READERS = ("admin", "supervisor", "staff", "branch", "auditor")
 

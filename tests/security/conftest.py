@@ -35,7 +35,7 @@ def ratelimit_on(config_value):
 @pytest.fixture
 def log_rows(db):
     """``log_rows(action=None, **filters)`` → access-log rows in order of writing."""
-    from app.models.audit import AccessLog
+    from app.audit.models import AccessLog
 
     def _rows(action=None, **filters):
         q = db.session.query(AccessLog)

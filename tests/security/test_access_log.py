@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.models.audit import AccessLog
-from app.services import audit, clock
+from app import clock
+from app.audit import writer as audit
+from app.audit.models import AccessLog
 from tests.factories import make_resident
 
 
@@ -22,7 +23,7 @@ def _add_log(db, at, action="resident.view", resident_no="1234567890", username=
 
 
 def _real_now():
-    from app.services.clock import TIMEZONE
+    from app.clock import TIMEZONE
 
     return datetime.now(TIMEZONE).replace(tzinfo=None)
 
@@ -339,7 +340,7 @@ def test_hostile_resident_search_is_escaped_changes_nothing_and_is_logged(
     app, db, login, log_rows, query
 ):
     _needs(app, "ResidentSearchView.search")
-    from app.models.resident import Resident
+    from app.residents.models import Resident
 
     make_resident()
     c = login("staff")

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app.services import accounts
-from app.services.errors import DomainError, PermissionDenied
+from app.errors import DomainError, PermissionDenied
+from app.security import accounts
 from tests.conftest import PASSWORD
 from tests.security.conftest import sign_in
 
@@ -222,7 +222,7 @@ def test_create_user_refuses_user_derived_password(db):
 
 
 def test_demo_accounts_are_refused_without_allow_demo_data(app, db, config_value):
-    from app.models.user import StaffUser
+    from app.security.models import StaffUser
 
     config_value("ALLOW_DEMO_DATA", False)
     before = db.session.query(StaffUser).count()

@@ -1,0 +1,82 @@
+"""The access log (アクセスログ): who read or changed which person's data.
+
+Every view that shows or changes personal data calls :func:`record`.  The row is
+written in the current transaction so it commits with the change it describes;
+use ``commit=True`` for reads, where there is no other change to commit.
+"""
+
+import logging
+
+from flask import g, has_request_context, request
+from sqlalchemy import insert
+
+from app.audit.models import AccessLog
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _actor(user):
+    if user is None and has_request_context():
+        user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, None, None, None
+    roles = ",".join(r.name for r in getattr(user, "roles", []) or [])
+    office = getattr(user, "office", None)
+    return user.id, user.username, roles, getattr(office, "code", None)
+
+
+def client_ip():
+    if not has_request_context():
+        return None
+    return request.remote_addr
+
+
+def record(
+    action,
+    resident_no=None,
+    target=None,
+    detail=None,
+    outcome="ok",
+    user=None,
+    username=None,
+    commit=False,
+):
+    """Append one access-log row.
+
+    :param action: what was done, e.g. ``resident.view``, ``resident.search``,
+        ``issuance.create``, ``letter.print``, ``login.failure``.
+    :param resident_no: the person concerned, if one.
+    :param target: free text naming the object (a URL, a run id, a username).
+    :param detail: JSON-able details (search query, changed fields, people printed).
+    :param username: for events without a signed-in user (failed sign-ins).
+    :param user: the actor; by default the signed-in user of the request.
+        ``False`` records no actor even inside a request (the command line,
+        sign-in attempts).
+    :returns: the values written.
+    """
+    from app import clock
+
+    user_id, uname, roles, office_code = _actor(user)
+    # A plain INSERT in the session's transaction: every page writes one row,
+    # and the ORM's unit of work would cost more than the statement.
+    row = dict(
+        at=clock.now(),
+        user_id=user_id,
+        username=uname or username,
+        role=roles,
+        office_code=office_code,
+        ip=client_ip(),
+        action=action,
+        resident_no=resident_no,
+        target=(target or "")[:200] or None,
+        detail=detail,
+        outcome=outcome,
+    )
+    db.session.execute(insert(AccessLog.__table__).values(**row))
+    if action == "access.denied" and has_request_context():
+        # app.security.http logs refused requests that nobody logged yet.
+        g.access_denied_logged = True
+    if commit:
+        db.session.commit()
+    return row

@@ -1,0 +1,57 @@
+"""Change history of residents and passes (who, when, before → after)."""
+
+import logging
+from datetime import date, datetime
+
+from app.extensions import db
+from app.history.models import ChangeLog
+
+log = logging.getLogger(__name__)
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj, fields):
+    """The current values of ``fields`` of ``obj``, JSON-ready."""
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def diff(before, after):
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
+
+
+def record(entity, entity_id, resident_id, action, changes, user=None, source=None, at=None):
+    """Add one history row to the session (the caller commits).
+
+    :param changes: ``{field: [before, after]}``.
+    """
+    from app import clock
+
+    row = ChangeLog(
+        entity=entity,
+        entity_id=entity_id,
+        resident_id=resident_id,
+        action=action,
+        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items()},
+        user_id=getattr(user, "id", None),
+        source=source,
+        changed_at=at or clock.now(),
+    )
+    db.session.add(row)
+    return row
+
+
+def for_resident(resident_id, limit=200):
+    """History rows of a resident and their passes, newest first."""
+    return (
+        db.session.query(ChangeLog)
+        .filter(ChangeLog.resident_id == resident_id)
+        .order_by(ChangeLog.changed_at.desc(), ChangeLog.id.desc())
+        .limit(limit)
+        .all()
+    )

@@ -1,0 +1,309 @@
+"""Passes (交付記録): the list, one pass, recording an issue, corrections.
+
+Permissions: the list and a pass need ``Issuances.can_read``; recording an
+application / issue needs ``Issuances.can_write`` (BranchStaff: their own office,
+at the counter only — enforced by :func:`app.passes.issuance.issue_pass` and
+by the form's choices); correcting a pass and issuing by mail need
+``IssuanceAdmin.can_write``.
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access, no_cache
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock
+from app.audit import writer as audit
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.passes import issuance as issuance_service
+from app.passes import lists as pass_service
+from app.passes.models import KINDS, METHODS, Issuance
+from app.residents import services as resident_service
+from app.residents.forms import IssuanceEditForm, IssueForm
+from app.residents.views import add_form_error, can
+from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
+from app.web.display import describe_history, office_choices, offices_by_id
+
+log = logging.getLogger(__name__)
+
+# A refused issue that repeats one this user recorded this recently is a double submission.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
+
+
+def _date_arg(name, errors):
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        day = parse_date_input(text)
+    except WarekiError as exc:
+        errors.append(resident_service.date_error_message(exc, text))
+        return None
+    if day is None:
+        errors.append(_("Enter a date such as 2026-04-01, R8.4.1 or 令和8年4月1日."))
+    return day
+
+
+def _filters_from_request(errors):
+    office_code = request.args.get("office", "").strip()
+    office = next((o for o in offices_by_id().values() if o.code == office_code), None)
+    fy = request.args.get("fy", "").strip()
+    filters = pass_service.PassFilters(
+        fiscal_year=int(fy) if fy.isdigit() else None,
+        office_id=office.id if office else None,
+        method=request.args.get("method", "") if request.args.get("method") in METHODS else "",
+        kind=request.args.get("kind", "") if request.args.get("kind") in KINDS else "",
+        issued_from=_date_arg("from", errors),
+        issued_to=_date_arg("to", errors),
+        returned_not_resent=request.args.get("returned") == "1",
+    )
+    return filters, office.code if office else None
+
+
+def _issuing_user_is_branch_only():
+    return issuance_service.is_branch_only(g.user)
+
+
+def _office_choices_for_user():
+    if _issuing_user_is_branch_only():
+        return office_choices(only_id=g.user.office_id)
+    return office_choices()
+
+
+def _method_choices(form):
+    """Issuing by mail needs IssuanceAdmin; BranchStaff record counter issues only."""
+    if _issuing_user_is_branch_only() or not can("can_write", "IssuanceAdmin"):
+        form.method.choices = [c for c in form.method.choices if c[0] == "counter"]
+
+
+def _recent_duplicate(resident, form):
+    """The pass this user recorded for the person a moment ago, if the refused
+    submission repeats it (a double click, or the browser's back-and-resend)."""
+    since = clock.now() - DOUBLE_SUBMIT_WINDOW
+    recent = db.session.execute(
+        select(Issuance)
+        .where(
+            Issuance.resident_id == resident.id,
+            Issuance.created_by_id == g.user.id,
+            Issuance.created_at >= since,
+            Issuance.kind == form.kind.data,
+        )
+        .order_by(Issuance.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if recent is None:
+        return None
+    if form.kind.data == "reissue" and form.supersedes_id.data:
+        if str(recent.id) == form.supersedes_id.data:
+            return None
+    return recent
+
+
+class IssuanceView(BaseView):
+    """The pass list, one pass, and recording an application / issue."""
+
+    route_base = "/issuances"
+    class_permission_name = "Issuances"
+    method_permission_name = {"list": "read", "show": "read", "new": "write"}
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    @no_cache
+    def list(self):
+        errors = []
+        filters, office_code = _filters_from_request(errors)
+        after = request.args.get("after", "")
+        page = pass_service.list_passes(filters, after_id=int(after) if after.isdigit() else None)
+        current = fiscal_year_of(clock.today())
+        html = self.render_template(
+            "issuances/list.html",
+            page=page,
+            filters=filters,
+            office_code=office_code or "",
+            errors=errors,
+            offices=offices_by_id().values(),
+            fiscal_years=list(range(current, current - 6, -1)),
+            kinds=KINDS,
+            methods=METHODS,
+            args=request.args,
+        )
+        # After rendering: the commit would expire the rows the page reads.
+        audit.record(
+            "issuance.list",
+            detail={**filters.as_log(office_code), "returned": len(page.rows)},
+            commit=True,
+        )
+        return html
+
+    @expose("/<int:pk>")
+    @has_access
+    @no_cache
+    def show(self, pk):
+        try:
+            issuance = pass_service.get(pk)
+        except NotFound:
+            abort(404)
+        rows = pass_service.history_of(issuance)
+        users = resident_service.history_users(rows)
+        html = self.render_template(
+            "issuances/show.html",
+            issuance=issuance,
+            history=describe_history(rows, users, {issuance.id: issuance}),
+            can_correct=can("can_write", "IssuanceAdmin"),
+        )
+        audit.record(
+            "issuance.view",
+            resident_no=issuance.resident.resident_no,
+            target=f"{issuance.fiscal_year}-{issuance.control_no}",
+            commit=True,
+        )
+        return html
+
+    @expose("/new/<int:resident_pk>", methods=["GET", "POST"])
+    @has_access
+    @no_cache
+    def new(self, resident_pk):
+        try:
+            resident = resident_service.get(resident_pk)
+        except NotFound:
+            abort(404)
+        passes = resident_service.passes_of(resident.id)
+        defaults = resident_service.issue_defaults(resident, g.user, passes=passes)
+        form = IssueForm()
+        form.office.choices = _office_choices_for_user()
+        _method_choices(form)
+        if request.method == "GET":
+            today = clock.today()
+            form.kind.data = defaults.kind
+            form.applied_on.data = today
+            form.issued_on.data = today
+            form.office.data = defaults.office_id
+            form.method.data = defaults.method
+            form.supersedes_id.data = str(defaults.supersedes_id or "")
+        elif form.validate_on_submit():
+            office = offices_by_id().get(form.office.data)
+            supersedes = form.supersedes_id.data
+            try:
+                created = issuance_service.issue_pass(
+                    resident,
+                    kind=form.kind.data,
+                    applied_on=form.applied_on.data,
+                    issued_on=form.issued_on.data,
+                    office=office,
+                    method=form.method.data,
+                    user=g.user,
+                    reissue_reason=form.reissue_reason.data or None,
+                    note=(form.note.data or "").strip() or None,
+                    override_reason=(form.override_reason.data or "").strip() or None,
+                    supersedes_id=int(supersedes) if supersedes.isdigit() else None,
+                )
+            except DomainError as exc:
+                duplicate = _recent_duplicate(resident, form)
+                if duplicate is not None:
+                    flash(
+                        _(
+                            "This application was already recorded (control No. %(no)s). "
+                            "Nothing was added."
+                        )
+                        % {"no": duplicate.control_no},
+                        "warning",
+                    )
+                    return redirect(url_for("ResidentSearchView.show", pk=resident.id))
+                add_form_error(form, exc)
+            else:
+                flash(
+                    _("The pass was recorded: control No. %(no)s.") % {"no": created.control_no},
+                    "success",
+                )
+                return redirect(url_for("ResidentSearchView.show", pk=resident.id))
+        return self.render_template(
+            "issuances/new.html",
+            resident=resident,
+            form=form,
+            defaults=defaults,
+            can_override=can("can_override", "IssuanceAdmin"),
+            branch_only=_issuing_user_is_branch_only(),
+        )
+
+
+class IssuanceAdminView(BaseView):
+    """Correct a pass: dates, office, method, returned and resent dates, note."""
+
+    route_base = "/issuances"
+    class_permission_name = "IssuanceAdmin"
+    method_permission_name = {"edit": "write"}
+    default_view = "edit"
+
+    FIELDS = (
+        "applied_on",
+        "issued_on",
+        "office",
+        "method",
+        "reissue_reason",
+        "returned_on",
+        "resent_on",
+        "note",
+    )
+
+    @expose("/<int:pk>/edit", methods=["GET", "POST"])
+    @has_access
+    @no_cache
+    def edit(self, pk):
+        try:
+            issuance = pass_service.get(pk)
+        except NotFound:
+            abort(404)
+        form = IssuanceEditForm()
+        form.office.choices = office_choices()
+        if issuance.kind == "reissue":
+            form.reissue_reason.choices = [c for c in form.reissue_reason.choices if c[0]]
+        else:
+            del form.reissue_reason
+        if request.method == "GET":
+            for name in self.FIELDS:
+                if name in form:
+                    form[name].data = getattr(issuance, "office_id" if name == "office" else name)
+            if "reissue_reason" in form:
+                form.reissue_reason.data = issuance.reissue_reason or ""
+            form.version.data = issuance.version
+        elif form.validate_on_submit():
+            changes = {
+                "applied_on": form.applied_on.data,
+                "issued_on": form.issued_on.data,
+                "office_id": form.office.data,
+                "method": form.method.data,
+                "returned_on": form.returned_on.data,
+                "resent_on": form.resent_on.data,
+                "note": (form.note.data or "").strip() or None,
+            }
+            if "reissue_reason" in form:
+                changes["reissue_reason"] = form.reissue_reason.data or None
+            try:
+                issuance_service.update_issuance(
+                    issuance, changes, g.user, expected_version=form.version.data
+                )
+            except DomainError as exc:
+                add_form_error(form, exc)
+            else:
+                flash(_("The pass record was saved."), "success")
+                return redirect(url_for("IssuanceView.show", pk=issuance.id))
+        return self.render_template("issuances/edit.html", issuance=issuance, form=form)
+
+
+def register(appbuilder):
+    appbuilder.add_view(
+        IssuanceView,
+        "IssuanceList",
+        label=_l("Pass records"),
+        category="PassesMenu",
+        category_label=_l("Passes"),
+        icon="fa-id-card",
+    )
+    appbuilder.add_view_no_menu(IssuanceAdminView)

@@ -1,1 +1,0 @@
-"""Domain services: the rules of the program, independent of the screens."""

@@ -1,0 +1,230 @@
+"""Read-only REST API: ``/api/v1/residents/`` and ``/api/v1/issuances/``.
+
+Sign in with ``POST /api/v1/security/login`` (JWT), then ``GET`` a list
+(``?q=`` in FAB's rison form, e.g.
+``q=(filters:!((col:resident_no,opr:eq,value:'1086400007')))``), one record
+(``/<id>``) or ``/_info``.  A person's passes:
+``/api/v1/issuances/?q=(filters:!((col:resident,opr:rel_o_m,value:<resident id>)))``.
+There are no write routes at all.  The same
+permission groups as the screens apply (``Residents``, ``Issuances``:
+``can_read``), pages are capped by ``FAB_API_MAX_PAGE_SIZE`` and every read of
+personal data is an ``api.read`` access-log row.
+"""
+
+import logging
+
+from flask import request
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
+
+from app.audit import writer as audit
+from app.passes.models import Issuance
+from app.residents.models import Resident
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_ROUTES = {"get_list", "get", "info"}
+READ_PERMISSIONS = {"get_list": "read", "get": "read", "info": "read"}
+
+
+class ResidentSchema(Schema):
+    id = fields.Integer()
+    resident_no = fields.String()
+    name = fields.String()
+    kana = fields.String()
+    sex = fields.Integer()
+    birth_date = fields.Date()
+    postal_code = fields.String()
+    address = fields.String()
+    address2 = fields.String()
+    categories = fields.List(fields.String())
+    status = fields.String()
+    excluded_on = fields.Date(allow_none=True)
+    exclusion_reason = fields.String(allow_none=True)
+    gaiji = fields.Boolean(attribute="has_gaiji")
+
+
+class IssuanceSchema(Schema):
+    id = fields.Integer()
+    resident_no = fields.Function(lambda p: p.resident.resident_no)
+    control_no = fields.Integer()
+    fiscal_year = fields.Integer()
+    kind = fields.String()
+    reissue_reason = fields.String(allow_none=True)
+    applied_on = fields.Date()
+    issued_on = fields.Date()
+    office = fields.Function(lambda p: p.office.code)
+    method = fields.String()
+    status = fields.String()
+    returned_on = fields.Date(allow_none=True)
+    resent_on = fields.Date(allow_none=True)
+
+
+def _field_names(schema_class):
+    return list(schema_class._declared_fields)
+
+
+class ReadOnlyApi(ModelRestApi):
+    """A ModelRestApi with GET routes only, fixed response fields and access logging."""
+
+    include_route_methods = READ_ONLY_ROUTES
+    method_permission_name = READ_PERMISSIONS
+    base_order = ("id", "asc")
+    page_size = 20
+
+    def _init_properties(self):
+        super()._init_properties()
+        # No add/edit forms: _info must not list related records for them
+        # (for passes that would be every resident).
+        self.add_columns = []
+        self.edit_columns = []
+
+    def _handle_columns_args(self, args, default_select_columns, default_response_columns):
+        # Responses always carry the documented fields; ``columns`` is ignored.
+        return default_select_columns, []
+
+    def _log(self, results):
+        numbers = sorted({r.get("resident_no") for r in results if r.get("resident_no")})
+        audit.record(
+            "api.read",
+            resident_no=numbers[0] if len(numbers) == 1 else None,
+            target=request.path,
+            detail={
+                "resource": self.resource_name,
+                "q": request.args.get("q", ""),
+                "returned": len(results),
+                "resident_nos": numbers,
+            },
+            commit=True,
+        )
+
+    def pre_get(self, data):
+        self._log([data.get("result", {})])
+
+    def pre_get_list(self, data):
+        self._log(data.get("result", []))
+
+
+RESIDENT_LABELS = {
+    "id": _l("Internal ID"),
+    "resident_no": _l("Resident number"),
+    "name": _l("Name"),
+    "kana": _l("Kana"),
+    "sex": _l("Sex"),
+    "birth_date": _l("Date of birth"),
+    "postal_code": _l("Postal code"),
+    "address": _l("Home address"),
+    "address2": _l("Building and room"),
+    "categories": _l("Category"),
+    "status": _l("Status"),
+    "excluded_on": _l("Excluded on"),
+    "exclusion_reason": _l("Reason for exclusion"),
+    "gaiji": _l("Gaiji"),
+}
+ISSUANCE_LABELS = {
+    "id": _l("Internal ID"),
+    "resident_no": _l("Resident number"),
+    "control_no": _l("Control No."),
+    "fiscal_year": _l("Fiscal year"),
+    "kind": _l("Kind"),
+    "reissue_reason": _l("Reason for reissue"),
+    "applied_on": _l("Application date"),
+    "issued_on": _l("Issue date"),
+    "office": _l("Issuing office"),
+    "method": _l("Method"),
+    "status": _l("Status"),
+    "returned_on": _l("Returned on"),
+    "resent_on": _l("Resent on"),
+}
+
+
+class ResidentApi(ReadOnlyApi):
+    resource_name = "residents"
+    datamodel = SQLAInterface(Resident)
+    class_permission_name = "Residents"
+    label_columns = RESIDENT_LABELS
+    list_title = show_title = add_title = edit_title = _l("People")
+    list_model_schema = ResidentSchema()
+    show_model_schema = ResidentSchema()
+    list_columns = _field_names(ResidentSchema)
+    show_columns = list_columns
+    list_select_columns = [
+        "id",
+        "resident_no",
+        "name",
+        "kana",
+        "sex",
+        "birth_date",
+        "postal_code",
+        "address",
+        "address2",
+        "is_elderly",
+        "is_disabled",
+        "is_child_allowance",
+        "status",
+        "excluded_on",
+        "exclusion_reason",
+        "has_gaiji",
+    ]
+    show_select_columns = list_select_columns
+    search_columns = [
+        "resident_no",
+        "kana_key",
+        "name_key",
+        "birth_date",
+        "postal_code",
+        "status",
+        "is_elderly",
+        "is_disabled",
+        "is_child_allowance",
+    ]
+    order_columns = ["id", "resident_no", "kana_key", "birth_date"]
+
+
+class IssuanceApi(ReadOnlyApi):
+    resource_name = "issuances"
+    datamodel = SQLAInterface(Issuance)
+    class_permission_name = "Issuances"
+    label_columns = ISSUANCE_LABELS
+    list_title = show_title = add_title = edit_title = _l("Pass records")
+    list_model_schema = IssuanceSchema()
+    show_model_schema = IssuanceSchema()
+    list_columns = _field_names(IssuanceSchema)
+    show_columns = list_columns
+    list_select_columns = [
+        "id",
+        "control_no",
+        "fiscal_year",
+        "kind",
+        "reissue_reason",
+        "applied_on",
+        "issued_on",
+        "method",
+        "status",
+        "returned_on",
+        "resent_on",
+        "resident.resident_no",
+        "office.code",
+    ]
+    show_select_columns = list_select_columns
+    search_columns = [
+        "fiscal_year",
+        "control_no",
+        "kind",
+        "method",
+        "status",
+        "issued_on",
+        "applied_on",
+        "returned_on",
+        "resent_on",
+        "resident",
+        "office",
+    ]
+    order_columns = ["id", "fiscal_year", "control_no", "issued_on"]
+
+
+def register(appbuilder):
+    appbuilder.add_api(ResidentApi)
+    appbuilder.add_api(IssuanceApi)

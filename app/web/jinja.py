@@ -1,0 +1,59 @@
+"""Template filters shared by the screens and the printed documents, and the
+templates' gettext."""
+
+from flask import g
+from flask_babel import get_translations
+
+from app.text.wareki import format_fiscal_year, format_wareki
+from app.web import labels
+
+
+def _wareki(value, style="long"):
+    return format_wareki(value, style) if value else ""
+
+
+def register_filters(app):
+    app.jinja_env.filters.update(
+        wareki=_wareki,
+        fiscal_year=lambda fy: format_fiscal_year(fy) if fy else "",
+        issuance_kind=lambda code: labels.label(labels.ISSUANCE_KINDS, code),
+        issuance_method=lambda code: labels.label(labels.METHODS, code),
+        reissue_reason=lambda code: labels.label(labels.REISSUE_REASONS, code),
+        exclusion_reason=lambda code: labels.label(labels.EXCLUSION_REASONS, code),
+        resident_status=lambda code: labels.label(labels.RESIDENT_STATUS, code),
+        sex=lambda code: labels.label(labels.SEX, code),
+        role_label=lambda name: labels.label(labels.ROLES, name),
+        category=lambda code: labels.label(labels.CATEGORIES, code),
+    )
+
+
+def _request_translations():
+    """This request's translations, looked up once per locale.
+
+    Flask-Babel finds the catalogue again for every string (the request context,
+    the domain, the locale: a few microseconds each); a search page has some
+    forty strings.  The catalogue is kept beside Flask-Babel's own per-request
+    state together with the locale it was found for, so ``force_locale`` and
+    ``refresh`` (which replace or drop that locale) still take effect.
+    """
+    ctx = g.get("_flask_babel")
+    cached = getattr(ctx, "ward_translations", None)
+    if cached is not None and cached[0] is getattr(ctx, "babel_locale", None):
+        return cached[1]
+    translations = get_translations()
+    ctx = g.get("_flask_babel")  # created by get_translations() if it was not there
+    if ctx is not None:
+        ctx.ward_translations = (getattr(ctx, "babel_locale", None), translations)
+    return translations
+
+
+def install_gettext(app):
+    """Templates' ``_()`` and ``ngettext()`` through :func:`_request_translations`
+    (call after Flask-Babel has installed its own)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
