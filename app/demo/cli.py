@@ -6,10 +6,7 @@ resident, pass, change-history row and 整理番号 counter (the access log and 
 accounts are kept), so that the same seed always gives the same database.
 """
 
-import contextlib
 import datetime
-import io
-import json
 import logging
 import sys
 import time
@@ -19,9 +16,10 @@ from types import SimpleNamespace
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from app import clock
+from app.db import bulk
 from app.demo.passes import plan_history
 from app.demo.people import generate_people
 from app.errors import DomainError
@@ -230,95 +228,21 @@ def _history_rows(resident_rows, pass_rows):
     return rows
 
 
-def _bulk_insert(table, rows):
-    """Insert many rows fast.
-
-    On SQLite the statement is run straight through the driver with the
-    columns' own bind processors applied (dates, JSON): SQLAlchemy's per-row
-    parameter handling would take most of a minute for 260,000 passes.
-    PostgreSQL gets SQLAlchemy's batched "insertmanyvalues" insert.
-    """
+def _bulk_insert(table, rows, existing=None):
+    """Insert rows given as dicts, dropping the plain indexes around a first load."""
     if not rows:
         return
-    connection = db.session.connection()
-    dialect = connection.dialect
-    if dialect.name == "postgresql":
-        _copy_into(connection, table, rows)
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":
+        # A bigger page cache for this connection: the indexes of 260,000 rows
+        # thrash SQLite's default 2 MB cache.
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+    names, tuples = bulk.rows_of(rows)
+    if existing is None:
+        bulk.bulk_insert(conn, table, names, tuples)
         return
-    if dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
-        return
-    # A bigger page cache for this connection: the indexes of 260,000 rows
-    # thrash SQLite's default 2 MB cache.
-    connection.exec_driver_sql("PRAGMA cache_size=-262144")
-    columns = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-    pairs = list(zip(columns, processors, strict=True))
-    data = [tuple(proc(row[name]) if proc else row[name] for name, proc in pairs) for row in rows]
-    placeholders = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", data
-    )
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, (dict, list)):
-        value = json.dumps(value, ensure_ascii=False)
-    return str(value).translate(_COPY_ESCAPES)
-
-
-def _copy_into(connection, table, rows):
-    """PostgreSQL's COPY: several times faster than batched INSERTs."""
-    columns = list(rows[0])
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(row[name]) for name in columns))
-        buffer.write("\n")
-    buffer.seek(0)
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.copy_expert(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN", buffer)
-    finally:
-        cursor.close()
-
-
-@contextlib.contextmanager
-def _indexes_rebuilt_after(table, empty):
-    """On an empty SQLite table, drop the plain indexes during the bulk insert and
-    build them once afterwards: sorting once is cheaper than keeping eight
-    indexes in order row by row.  Unique indexes stay, they guard the data."""
-    connection = db.session.connection()
-    if not empty or connection.dialect.name != "sqlite":
-        yield
-        return
-    plain = [index for index in table.indexes if not index.unique]
-    for index in plain:
-        index.drop(connection)
-    yield
-    for index in plain:
-        index.create(connection)
-
-
-def _fix_sequences():
-    """PostgreSQL: ids were given explicitly, move the sequences past them."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for table in ("resident", "issuance"):
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )
-        )
+    with bulk.indexes_rebuilt_if_bulk(conn, table, len(tuples), existing):
+        bulk.bulk_insert(conn, table, names, tuples)
 
 
 def load_demo_data(count, seed=0, years=4):
@@ -341,10 +265,8 @@ def load_demo_data(count, seed=0, years=4):
     pass_rows, links = _pass_rows(plan, resident_rows, offices, creators, first_pass, now)
     history_rows = _history_rows(resident_rows, pass_rows)
 
-    with _indexes_rebuilt_after(Resident.__table__, empty=first_resident == 1):
-        _bulk_insert(Resident.__table__, resident_rows)
-    with _indexes_rebuilt_after(Issuance.__table__, empty=first_pass == 1):
-        _bulk_insert(Issuance.__table__, pass_rows)
+    _bulk_insert(Resident.__table__, resident_rows, existing=first_resident - 1)
+    _bulk_insert(Issuance.__table__, pass_rows, existing=first_pass - 1)
     if links:
         table = Issuance.__table__
         db.session.execute(
@@ -354,7 +276,7 @@ def load_demo_data(count, seed=0, years=4):
             links,
         )
     _bulk_insert(ChangeLog.__table__, history_rows)
-    _fix_sequences()
+    bulk.fix_sequences(db.session.connection(), ("resident", "issuance"))
     db.session.commit()
     return {"residents": len(resident_rows), "passes": len(pass_rows), "history": len(history_rows)}
 

@@ -18,31 +18,24 @@ a few thousand changed:
 The caller holds the import lock and commits (see :mod:`app.hostlink.imports`).
 """
 
-import io
-import json
 import logging
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    Date,
     DateTime,
-    Integer,
-    bindparam,
     func,
     insert,
     literal,
     null,
     select,
     text,
-    update,
 )
 
+from app.db.bulk import bulk_insert, bulk_update_by_id, indexes_rebuilt_if_bulk
 from app.history.models import ChangeLog
 from app.residents.models import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
 from app.text.kana import name_key, normalize_kana_query
@@ -74,7 +67,6 @@ LOST_ELIGIBILITY = "lost_eligibility"
 _record_values = attrgetter(*COMPARED)
 _RESIDENT_NO = re.compile(r"[0-9]{10}")
 _N_COMPARED = len(COMPARED)
-CHUNK_ROWS = 10_000
 _BIRTH_DATE = COMPARED.index("birth_date")
 _FULLWIDTH_KATAKANA = re.compile("[\u30a1-\u30fa\u30fc ]*")
 
@@ -385,165 +377,6 @@ def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_a
     return plan
 
 
-def _sqlite_value(column_type):
-    """The conversion SQLAlchemy makes for SQLite, or ``None`` (str, int, bool)."""
-    if isinstance(column_type, DateTime):
-        return lambda v: None if v is None else f"{v:%Y-%m-%d %H:%M:%S}.{v.microsecond:06d}"
-    if isinstance(column_type, Date):
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(column_type, JSON):
-        return _sqlite_json
-    return None
-
-
-_NEEDS_ESCAPE = re.compile("[\\\\\t\n\r]")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(column_type):
-    """The text of a value in PostgreSQL's COPY text format (NULL is \\N)."""
-    if isinstance(column_type, Boolean):
-        return lambda v: "\\N" if v is None else ("t" if v else "f")
-    if isinstance(column_type, (Date, DateTime)):
-        return lambda v: "\\N" if v is None else v.isoformat()
-    if isinstance(column_type, JSON):
-        return lambda v: json.dumps(v, ensure_ascii=False).translate(_COPY_ESCAPES) if v else "{}"
-    if isinstance(column_type, Integer):
-        return lambda v: "\\N" if v is None else str(int(v))
-    return _copy_text
-
-
-def _copy_text(v):
-    return "\\N" if v is None else v.translate(_COPY_ESCAPES)
-
-
-def _sqlite_json(v):
-    return json.dumps(v) if v else "{}"
-
-
-def _columns(rows, table, names, converter):
-    """``rows`` transposed, each column run through ``converter(type)``.
-
-    Converted values are memoised per column (a file has few distinct dates
-    and one time stamp) and column-wise ``map`` keeps the loop in C; a text
-    column with nothing to escape and no NULL is left as it is.
-    """
-    transposed = list(zip(*rows, strict=True))
-    for index, name in enumerate(names):
-        convert = converter(table.c[name].type)
-        if convert is None:
-            continue
-        column = transposed[index]
-        if isinstance(table.c[name].type, JSON):
-            transposed[index] = list(map(convert, column))
-            continue
-        distinct = set(column)
-        if convert is _copy_text and None not in distinct:
-            if not _NEEDS_ESCAPE.search("".join(distinct)):
-                continue
-        memo = {value: convert(value) for value in distinct}
-        transposed[index] = list(map(memo.__getitem__, column))
-    return transposed
-
-
-def _copy_in(conn, table_name, names, columns):
-    """Stream columns into a PostgreSQL table with COPY (same transaction)."""
-    lines = "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.copy_expert(f"COPY {table_name} ({', '.join(names)}) FROM STDIN", io.StringIO(lines))
-    finally:
-        cursor.close()
-
-
-def _chunks(rows):
-    # Converting all rows at once would hold a second copy of the file's data.
-    for start in range(0, len(rows), CHUNK_ROWS):
-        yield rows[start : start + CHUNK_ROWS]
-
-
-def bulk_insert(conn, table, names, rows):
-    """INSERT many rows (tuples in ``names`` order) into ``table``.
-
-    SQLite: the driver's ``executemany`` with the values converted as
-    SQLAlchemy would (its per-row parameter handling would double the time).
-    PostgreSQL: COPY, an order of magnitude faster than multi-row INSERTs.
-    Other databases: SQLAlchemy Core.
-    """
-    dialect = conn.dialect.name
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    for chunk in _chunks(rows):
-        if dialect == "sqlite":
-            columns = _columns(chunk, table, names, _sqlite_value)
-            conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
-        elif dialect == "postgresql":
-            _copy_in(conn, table.name, names, _columns(chunk, table, names, _copy_value))
-        else:
-            conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in chunk])
-
-
-def bulk_update_by_id(conn, table, names, rows):
-    """UPDATE many rows by ``id`` (tuples: ``names`` values, then the id);
-    every row's ``version`` goes up by one.
-
-    SQLite: ``executemany`` of one UPDATE by primary key.  PostgreSQL: COPY
-    into a temporary table, then one ``UPDATE … FROM``.
-    """
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    all_names = (*names, "id")
-    staging = f"_hostlink_{table.name}"
-    if dialect == "postgresql":
-        conn.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {', '.join(all_names)} FROM {table.name} WITH NO DATA"
-        )
-    assignments = ", ".join(f"{name} = ?" for name in names)
-    sql = f"UPDATE {table.name} SET {assignments}, version = version + 1 WHERE id = ?"
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values({name: bindparam(name) for name in names})
-        .values(version=table.c.version + 1)
-    )
-    for chunk in _chunks(rows):
-        if dialect == "sqlite":
-            columns = _columns(chunk, table, all_names, _sqlite_value)
-            conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
-        elif dialect == "postgresql":
-            _copy_in(conn, staging, all_names, _columns(chunk, table, all_names, _copy_value))
-        else:
-            keys = (*names, "b_id")
-            conn.execute(statement, [dict(zip(keys, row, strict=True)) for row in chunk])
-    if dialect == "postgresql":
-        assignments = ", ".join(f"{name} = s.{name}" for name in names)
-        conn.exec_driver_sql(
-            f"UPDATE {table.name} AS t SET {assignments}, version = t.version + 1 "
-            f"FROM {staging} AS s WHERE t.id = s.id"
-        )
-        conn.exec_driver_sql(f"DROP TABLE {staging}")
-
-
-@contextmanager
-def _indexes_rebuilt_if_bulk(conn, table, inserting, existing):
-    """Drop the secondary indexes around a load that more than doubles the
-    table (the first extract into an empty database) and build them again
-    after: building an index once is much cheaper than 90,000 random inserts
-    into it.  Both databases run the DDL inside the apply transaction, so a
-    failure puts everything back.
-    """
-    indexes = [index for index in table.indexes if not index.unique]
-    if inserting <= max(existing, 1000):
-        yield
-        return
-    for index in indexes:
-        index.drop(conn)
-    yield
-    for index in indexes:
-        index.create(conn)
-
-
 def write_plan(session, plan, source, now):
     """Apply ``plan`` in the session's transaction (the caller commits).
 
@@ -557,7 +390,7 @@ def write_plan(session, plan, source, now):
     ]
     if plan.inserts:
         last_id = conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
-        with _indexes_rebuilt_if_bulk(conn, t, len(plan.inserts), plan.existing):
+        with indexes_rebuilt_if_bulk(conn, t, len(plan.inserts), plan.existing):
             bulk_insert(conn, t, INSERT_COLUMNS, plan.inserts)
         # Their "create" history is written by the database from the new rows:
         # nobody else inserts residents meanwhile (see lock_residents), so the
