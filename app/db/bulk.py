@@ -106,7 +106,9 @@ def _columns(
     return transposed
 
 
-def _copy_in(conn: Connection, table_name: str, names: Sequence[str], columns: Sequence[Any]) -> None:
+def _copy_in(
+    conn: Connection, table_name: str, names: Sequence[str], columns: Sequence[Any]
+) -> None:
     """Stream columns into a PostgreSQL table with COPY (same transaction)."""
     lines = "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

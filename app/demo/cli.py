@@ -26,8 +26,9 @@ from app.errors import DomainError
 from app.extensions import appbuilder, db
 from app.history.models import ChangeLog
 from app.offices.models import Office
-from app.passes.issuance import allocate_control_numbers, mailing_destination
+from app.passes.issuance import allocate_control_numbers
 from app.passes.models import ControlNumberCounter, Issuance
+from app.passes.rows import mailing_destination
 from app.residents.models import Resident
 from app.security.roles import BRANCH_STAFF, STAFF
 from app.text.kana import has_gaiji, name_key, normalize_kana_query

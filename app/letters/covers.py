@@ -18,8 +18,8 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.letters.pdf import render_pdf, settings_from_config
 from app.letters.printing import fit_line, fit_lines, text_width
-from app.passes.issuance import mailing_destination
 from app.passes.models import STATUS_VALID, Issuance
+from app.passes.rows import mailing_destination
 from app.text.wareki import fiscal_year_end, fiscal_year_start, format_fiscal_year, format_wareki
 
 log = logging.getLogger(__name__)

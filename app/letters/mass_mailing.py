@@ -57,8 +57,9 @@ from app.letters.pdf import (
 )
 from app.letters.printing import fit_line
 from app.offices.models import Office
-from app.passes.issuance import HISTORY_FIELDS, allocate_control_numbers, mailing_destination
+from app.passes.issuance import allocate_control_numbers
 from app.passes.models import STATUS_VALID, Issuance
+from app.passes.rows import HISTORY_FIELDS, mailing_destination
 from app.residents.models import STATUS_EXCLUDED, Resident
 from app.text.wareki import format_fiscal_year, format_wareki
 

@@ -25,25 +25,11 @@ from app.passes.models import (
     ControlNumberCounter,
     Issuance,
 )
+from app.passes.rows import HISTORY_FIELDS, mailing_destination
 from app.security.roles import ADMIN, BRANCH_STAFF, SUPERVISOR
 from app.text.wareki import fiscal_year_of
 
 log = logging.getLogger(__name__)
-
-HISTORY_FIELDS = (
-    "fiscal_year",
-    "control_no",
-    "kind",
-    "reissue_reason",
-    "applied_on",
-    "issued_on",
-    "office_id",
-    "method",
-    "status",
-    "returned_on",
-    "resent_on",
-    "note",
-)
 
 
 def _role_names(user):
@@ -109,31 +95,6 @@ def lost_reissues(resident_id, fiscal_year):
             Issuance.reissue_reason == "lost",
         )
     ).scalar_one()
-
-
-def mailing_destination(resident):
-    """Where a pass for ``resident`` is mailed: the 送付先 when set, else home.
-
-    :returns: dict with ``name, postal_code, address, address2, care_of``.
-    """
-    if resident.mail_address:
-        care_of = None
-        if resident.mail_reason == "family" and resident.mail_name:
-            care_of = resident.mail_name
-        return {
-            "name": resident.name if care_of else (resident.mail_name or resident.name),
-            "postal_code": resident.mail_postal_code or "",
-            "address": resident.mail_address,
-            "address2": "",
-            "care_of": care_of,
-        }
-    return {
-        "name": resident.name,
-        "postal_code": resident.postal_code,
-        "address": resident.address,
-        "address2": resident.address2,
-        "care_of": None,
-    }
 
 
 def check_dates(applied_on, issued_on, today=None):

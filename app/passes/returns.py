@@ -17,9 +17,9 @@ from app.audit import writer as audit
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.history import services as history
-from app.passes.issuance import mailing_destination
 from app.passes.models import STATUS_VALID, Issuance
 from app.passes.parsing import ControlInputError, parse_control_input
+from app.passes.rows import mailing_destination
 
 log = logging.getLogger(__name__)
 

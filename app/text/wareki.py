@@ -16,6 +16,9 @@ Error codes:
     a date or fiscal year before 1868-01-01, which no era here covers.
 ``era_coded_format``
     the host file's 7-character era-coded date is not 7 ASCII digits.
+``fiscal_year_out_of_era``
+    a fiscal year named in an era it does not overlap (``平成40年度``,
+    ``昭和64年度``).
 """
 
 import datetime
@@ -37,6 +40,8 @@ __all__ = [
     "format_wareki",
     "parse_date_input",
     "parse_era_coded",
+    "parse_fiscal_year_name",
+    "split_leading_date",
     "to_wareki",
 ]
 
@@ -48,12 +53,12 @@ class WarekiError(ValueError):
     :param message: English explanation for logs and developers.
     """
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"WarekiError({self.code!r}, {self.message!r})"
 
 
@@ -75,11 +80,11 @@ class Era:
     last_day: datetime.date | None = None
 
     @property
-    def short_name(self):
+    def short_name(self) -> str:
         """One-kanji form used on forms and by staff (``"昭"``)."""
         return self.name[0]
 
-    def contains(self, day):
+    def contains(self, day: datetime.date) -> bool:
         """Whether ``day`` falls inside this era."""
         return self.first_day <= day and (self.last_day is None or day <= self.last_day)
 
@@ -96,7 +101,7 @@ del _d
 
 _ERA_BY_CODE = {era.code: era for era in ERAS}
 # Every spelling staff type for an era, already NFKC-normalised and upper-cased.
-_ERA_BY_SPELLING = {}
+_ERA_BY_SPELLING: dict[str, Era] = {}
 for _era in ERAS:
     _ERA_BY_SPELLING[_era.letter] = _era
     _ERA_BY_SPELLING[_era.name] = _era
@@ -104,7 +109,7 @@ for _era in ERAS:
 del _era
 
 
-def era_by_code(code):
+def era_by_code(code: int | str) -> Era:
     """Return the :class:`Era` for a host era code (1 明治 … 5 令和).
 
     :raises WarekiError: ``era_code`` when the code is unknown.
@@ -115,7 +120,7 @@ def era_by_code(code):
         raise WarekiError("era_code", f"unknown era code {code!r}") from None
 
 
-def era_date(era_code, year, month, day):
+def era_date(era_code: int | str, year: int, month: int, day: int) -> datetime.date:
     """Build a date from an era code and the era year, month and day.
 
     >>> era_date(3, 30, 4, 1)
@@ -144,7 +149,7 @@ def era_date(era_code, year, month, day):
     return result
 
 
-def to_wareki(day):
+def to_wareki(day: datetime.date) -> tuple[Era, int]:
     """Return ``(era, year_of_era)`` for a date.
 
     :raises WarekiError: ``before_meiji`` for dates before 1868-01-01.
@@ -155,11 +160,11 @@ def to_wareki(day):
     raise WarekiError("before_meiji", f"{day.isoformat()} is before the Meiji era")
 
 
-def _year_text(year):
+def _year_text(year: int) -> str:
     return "元" if year == 1 else str(year)
 
 
-def format_wareki(day, style="long"):
+def format_wareki(day: datetime.date, style: str = "long") -> str:
     """Format a date in the Japanese calendar.
 
     ``long``: ``"昭和30年4月1日"``, ``"令和元年5月1日"``;
@@ -175,22 +180,22 @@ def format_wareki(day, style="long"):
     raise ValueError(f"unknown style {style!r}; use 'long' or 'short'")
 
 
-def fiscal_year_of(day):
+def fiscal_year_of(day: datetime.date) -> int:
     """Fiscal year (April to March) a date belongs to: 2027-03-31 → 2026."""
     return day.year if day.month >= 4 else day.year - 1
 
 
-def fiscal_year_start(fiscal_year):
+def fiscal_year_start(fiscal_year: int) -> datetime.date:
     """First day of a fiscal year (1 April)."""
     return datetime.date(fiscal_year, 4, 1)
 
 
-def fiscal_year_end(fiscal_year):
+def fiscal_year_end(fiscal_year: int) -> datetime.date:
     """Last day of a fiscal year (31 March of the next calendar year)."""
     return datetime.date(fiscal_year + 1, 3, 31)
 
 
-def format_fiscal_year(fiscal_year):
+def format_fiscal_year(fiscal_year: int) -> str:
     """Name a fiscal year in the Japanese calendar: 2026 → ``"令和8年度"``.
 
     When the era changed during a fiscal year, the era in force at the middle
@@ -205,7 +210,7 @@ def format_fiscal_year(fiscal_year):
     return f"{era.name}{_year_text(year)}年度"
 
 
-def parse_era_coded(text7):
+def parse_era_coded(text7: str) -> datetime.date:
     """Parse the host file's era-coded date: ``"3300401"`` → 1955-04-01.
 
     The form is era code (1 digit), era year, month and day (2 digits each);
@@ -243,14 +248,14 @@ _GREGORIAN_COMPACT_INPUT = re.compile(
 )
 
 
-def _gregorian(year, month, day, text):
+def _gregorian(year: int, month: int, day: int, text: str) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except ValueError:
         raise WarekiError("invalid_date", f"no such date: {text!r}") from None
 
 
-def parse_date_input(text):
+def parse_date_input(text: str | None) -> datetime.date | None:
     """Read a date typed by staff in a search or entry field.
 
     Accepts era forms (``S30.4.1``, ``s30/4/1``, ``昭和30年4月1日``, ``昭30.4.1``,
@@ -279,7 +284,7 @@ def parse_date_input(text):
     return None
 
 
-def age_on(birth_date, on_date):
+def age_on(birth_date: datetime.date, on_date: datetime.date) -> int:
     """Age in whole years at the end of ``on_date``, by Japanese law.
 
     Under 年齢計算ニ関スル法律 and 民法 143, a person attains each age at the end
