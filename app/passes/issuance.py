@@ -26,24 +26,10 @@ from app.passes.models import (
     Issuance,
 )
 from app.passes.rows import HISTORY_FIELDS, mailing_destination
-from app.security.roles import ADMIN, BRANCH_STAFF, SUPERVISOR
+from app.security.roles import is_branch_only, is_supervisor
 from app.text.wareki import fiscal_year_of
 
 log = logging.getLogger(__name__)
-
-
-def _role_names(user):
-    return {r.name for r in getattr(user, "roles", []) or []}
-
-
-def is_supervisor(user):
-    return bool(_role_names(user) & {SUPERVISOR, ADMIN})
-
-
-def is_branch_only(user):
-    """True for users whose only records role is BranchStaff."""
-    names = _role_names(user)
-    return BRANCH_STAFF in names and not names - {BRANCH_STAFF}
 
 
 def allocate_control_numbers(fiscal_year, count=1):

@@ -27,6 +27,7 @@ from app.passes.models import KINDS, METHODS, Issuance
 from app.residents import services as resident_service
 from app.residents.forms import IssuanceEditForm, IssueForm
 from app.residents.views import add_form_error, can
+from app.security import roles
 from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
 from app.web.display import describe_history, office_choices, offices_by_id
 
@@ -67,7 +68,7 @@ def _filters_from_request(errors):
 
 
 def _issuing_user_is_branch_only():
-    return issuance_service.is_branch_only(g.user)
+    return roles.is_branch_only(g.user)
 
 
 def _office_choices_for_user():

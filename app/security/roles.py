@@ -107,3 +107,24 @@ def role_rank(roles):
     """Highest rank among ``roles`` (Role objects or names)."""
     names = [getattr(r, "name", r) for r in roles]
     return max((ROLE_RANK.get(n, 0) for n in names), default=0)
+
+
+# Role predicates: the one place views and services ask "may this user …?"
+# beyond FAB's permissions.
+
+
+def role_names(user):
+    """The names of ``user``'s roles (an empty set for no user)."""
+    return {role.name for role in getattr(user, "roles", None) or []}
+
+
+def is_supervisor(user):
+    """A supervisor (係長) or an administrator: may override the reissue rule."""
+    return bool(role_names(user) & {SUPERVISOR, ADMIN})
+
+
+def is_branch_only(user):
+    """True for users whose only records role is BranchStaff: counter issues
+    at their own office only."""
+    names = role_names(user)
+    return BRANCH_STAFF in names and not names - {BRANCH_STAFF}
