@@ -165,6 +165,13 @@ class ProductionConfig(Config):
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
+    # A cheap hash keeps the suite fast (hundreds of accounts and sign-ins);
+    # every other configuration uses FAB's scrypt, tested in tests/test_config.py.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    AUTH_DB_FAKE_PASSWORD_HASH_CHECK = (
+        "pbkdf2:sha256:1000$fakesalt$"
+        "0b7c6e0b1e0f5f0d6f3b4c9e0c6a1d2e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c"
+    )
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False

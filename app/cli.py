@@ -17,7 +17,7 @@ def init_command():
 
     from app import setup
 
-    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
     summary = setup.initialise()
     click.echo(
         f"database ready: {summary['offices_created']} offices created, "

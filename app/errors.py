@@ -8,7 +8,7 @@ class DomainError(Exception):
     :param field: the form field the message belongs to, if any.
     """
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field

@@ -80,7 +80,7 @@ def app(db_target, tmp_path_factory):
 
     application = create_app(Config)
     with application.app_context():
-        upgrade(directory=application.extensions["migrate"].directory, revision="heads")
+        upgrade(directory=application.extensions["migrate"].directory, revision="head")
         setup.initialise()
         for username, (role, office) in ACCOUNTS.items():
             accounts.create_user(

@@ -18,6 +18,7 @@ Conventions (relied on by the host import and the search screens):
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 import jaconv
 
@@ -52,7 +53,7 @@ _KANA_QUERY = re.compile(
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
-def _fix_leftover_mark(match):
+def _fix_leftover_mark(match: re.Match[str]) -> str:
     base, mark = match.groups()
     composed = unicodedata.normalize("NFC", base + _COMBINING[mark])
     if base and len(composed) == 1:
@@ -60,20 +61,20 @@ def _fix_leftover_mark(match):
     return base + _SPACING[mark]
 
 
-def halfwidth_to_fullwidth_katakana(text):
+def halfwidth_to_fullwidth_katakana(text: str) -> str:
     """Convert half-width katakana to full-width: ``"ﾔﾏﾀﾞ ﾀﾛｳ"`` → ``"ヤマダ タロウ"``.
 
     Voiced and semi-voiced marks combine with the preceding kana (ﾀﾞ → ダ,
     ﾊﾟ → パ, ｳﾞ → ヴ, ﾜﾞ → ヷ); a mark that cannot combine becomes ゛ or ゜.
     Everything else, ASCII spaces included, is left as it is.
     """
-    converted = jaconv.h2z(text, kana=True, ascii=False, digit=False)
+    converted: str = jaconv.h2z(text, kana=True, ascii=False, digit=False)
     if _HALFWIDTH_VOICED in converted or _HALFWIDTH_SEMI_VOICED in converted:
         converted = _LEFTOVER_MARK.sub(_fix_leftover_mark, converted)
     return converted
 
 
-def normalize_kana_query(text):
+def normalize_kana_query(text: str) -> str:
     """Reduce kana to its search form: full-width katakana without spaces.
 
     ``"やまだ たろう"``, ``"ヤマダ　タロウ"`` and ``"ﾔﾏﾀﾞﾀﾛｳ"`` all give
@@ -81,10 +82,11 @@ def normalize_kana_query(text):
     the text staff type, so that a prefix search compares like with like.
     """
     without_spaces = _SPACES.sub("", text)
-    return jaconv.hira2kata(halfwidth_to_fullwidth_katakana(without_spaces))
+    katakana: str = jaconv.hira2kata(halfwidth_to_fullwidth_katakana(without_spaces))
+    return katakana
 
 
-def is_kana_query(text):
+def is_kana_query(text: str) -> bool:
     """Whether the text is only kana (any width, hiragana or katakana) and spaces.
 
     Used to route a search box to the kana column; needs at least one kana.
@@ -92,7 +94,7 @@ def is_kana_query(text):
     return _KANA_QUERY.fullmatch(text) is not None
 
 
-def name_key(name):
+def name_key(name: str) -> str:
     """Search key for a kanji name: the name with every space removed.
 
     The characters themselves are kept exactly (no NFKC), see the module notes.
@@ -100,12 +102,12 @@ def name_key(name):
     return "".join(name.split())
 
 
-def has_gaiji(text):
+def has_gaiji(text: str) -> bool:
     """Whether the text holds a private-use (外字) character, U+E000 to U+F8FF."""
     return _PRIVATE_USE.search(text) is not None
 
 
-def gaiji_for_print(text, mapping=None):
+def gaiji_for_print(text: str, mapping: Mapping[str, str] | None = None) -> str:
     """Replace private-use characters for printing.
 
     :param mapping: optional ``{private_use_char: replacement}`` configured by

@@ -37,7 +37,7 @@ class SearchQueryError(ValueError):
     :param code: ``too_long`` or ``resident_no_length``.
     """
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -52,11 +52,11 @@ class SearchQuery:
     value: object = None
 
     @property
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return self.kind == EMPTY
 
 
-def parse_search(text):
+def parse_search(text: str | None) -> SearchQuery:
     """Classify and normalise a search text.
 
     * 10 digits (any width): a 住民番号; 1 to 9 digits: the start of one —
