@@ -86,7 +86,8 @@ def build_app(db_path, output_dir):
         setup.initialise()
         accounts.create_user(username="bench-supervisor", role_name="Supervisor",
                              office_code="HQ", full_name="試験 係長",
-                             password="correct-horse-battery-staple-42", must_change_password=False)  # fmt: skip
+                             password="correct-horse-battery-staple-42",
+                             must_change_password=False)  # fmt: skip
     return app
 
 

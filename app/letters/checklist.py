@@ -72,15 +72,9 @@ def _day_bounds(day):
     return start, start + timedelta(days=1)
 
 
-def collect(day, office=None):
-    """The rows and totals of ``day`` for ``office`` (``None``: every office).
-
-    :returns: dict with ``rows`` (time order within office order), ``totals``
-        (``by_office``, ``by_method``, ``by_kind`` as lists of
-        ``(label, count)``) and ``mass_mailing`` (passes by the mass mailing).
-    """
-    start, end = _day_bounds(day)
-    mass_ids = select(MassMailingItem.issuance_id)
+def _issue_rows(start, end, office):
+    """The passes created in ``[start, end)``, and how many of them came from
+    the mass mailing (counted, not listed)."""
     issue_query = (
         select(Issuance, Resident.name, Office, StaffUser)
         .join(Resident, Resident.id == Issuance.resident_id)
@@ -90,26 +84,19 @@ def collect(day, office=None):
     )
     if office is not None:
         issue_query = issue_query.where(Issuance.office_id == office.id)
-    rows = []
-    mass_mailing = 0
     mass = set(
         db.session.execute(
             select(Issuance.id)
             .where(Issuance.created_at >= start, Issuance.created_at < end)
-            .where(Issuance.id.in_(mass_ids))
+            .where(Issuance.id.in_(select(MassMailingItem.issuance_id)))
         ).scalars()
     )
+    rows = []
+    mass_mailing = 0
     for issuance, name, where, staff in db.session.execute(issue_query).tuples():
         if issuance.id in mass:
             mass_mailing += 1
             continue
-        note = ""
-        if issuance.kind == "reissue":
-            old = db.session.execute(
-                select(Issuance.control_no).where(Issuance.superseded_by_id == issuance.id)
-            ).scalar()
-            if old:
-                note = _("Replaces No. %(no)s") % {"no": old}
         rows.append(
             {
                 "at": issuance.created_at,
@@ -120,9 +107,25 @@ def collect(day, office=None):
                 "kind_code": issuance.kind,
                 "method": labels.label(labels.METHODS, issuance.method),
                 "staff": _staff_name(staff),
-                "note": note,
+                "note": _replaces_note(issuance),
             }
         )
+    return rows, mass_mailing
+
+
+def _replaces_note(issuance):
+    """「Replaces No. n」 for a reissue, naming the pass it replaced."""
+    if issuance.kind != "reissue":
+        return ""
+    old = db.session.execute(
+        select(Issuance.control_no).where(Issuance.superseded_by_id == issuance.id)
+    ).scalar()
+    return _("Replaces No. %(no)s") % {"no": old} if old else ""
+
+
+def _logged_rows(start, end, office):
+    """The returns, resends, address changes, exclusions and reinstatements
+    a member of staff recorded in ``[start, end)``."""
     action_labels = _action_labels()
     log_query = (
         select(ChangeLog, Resident.name, StaffUser, Office)
@@ -137,6 +140,7 @@ def collect(day, office=None):
     )
     if office is not None:
         log_query = log_query.where(StaffUser.office_id == office.id)
+    rows = []
     for entry, name, staff, where in db.session.execute(log_query).tuples():
         control_no = ""
         if entry.entity == "issuance":
@@ -155,26 +159,41 @@ def collect(day, office=None):
                 "note": "",
             }
         )
-    rows.sort(
-        key=lambda r: (
-            r["office"].sort_order if r["office"] else 999,
-            r["at"],
-            int(r["control_no"] or 0),
-            r["kind"],
-        )
+    return rows
+
+
+def _row_order(row):
+    return (
+        row["office"].sort_order if row["office"] else 999,
+        row["at"],
+        int(row["control_no"] or 0),
+        row["kind"],
     )
+
+
+def _totals(rows):
     by_office = Counter(r["office"].name if r["office"] else "" for r in rows)
     by_method = Counter(r["method"] for r in rows if r["method"])
     by_kind = Counter(r["kind"] for r in rows)
     return {
-        "rows": rows,
-        "mass_mailing": mass_mailing,
-        "totals": {
-            "by_office": sorted(by_office.items()),
-            "by_method": sorted(by_method.items()),
-            "by_kind": sorted(by_kind.items()),
-        },
+        "by_office": sorted(by_office.items()),
+        "by_method": sorted(by_method.items()),
+        "by_kind": sorted(by_kind.items()),
     }
+
+
+def collect(day, office=None):
+    """The rows and totals of ``day`` for ``office`` (``None``: every office).
+
+    :returns: dict with ``rows`` (time order within office order), ``totals``
+        (``by_office``, ``by_method``, ``by_kind`` as lists of
+        ``(label, count)``) and ``mass_mailing`` (passes by the mass mailing).
+    """
+    start, end = _day_bounds(day)
+    rows, mass_mailing = _issue_rows(start, end, office)
+    rows += _logged_rows(start, end, office)
+    rows.sort(key=_row_order)
+    return {"rows": rows, "mass_mailing": mass_mailing, "totals": _totals(rows)}
 
 
 def _printable_rows(settings, rows, with_office):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.audit import writer as audit
+from app.db.transaction import transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.letters.pdf import render_pdf, settings_from_config
@@ -212,16 +213,16 @@ def print_cover_letters(issuances, user=None, letter_date=None, username=None):
     settings = settings_from_config(current_app.config)
     letters = [letter_for(i, settings, letter_date) for i in issuances]
     pdf = render_pdf(TEMPLATE, {"letters": letters, "layer": "all"})
-    for issuance in issuances:
-        audit.record(
-            "letter.print",
-            resident_no=issuance.resident.resident_no,
-            target=f"{issuance.fiscal_year}-{issuance.control_no}",
-            detail={"kind": letter_kind(issuance), "letters": len(issuances)},
-            user=user,
-            username=username,
-        )
-    db.session.commit()
+    with transaction():
+        for issuance in issuances:
+            audit.record(
+                "letter.print",
+                resident_no=issuance.resident.resident_no,
+                target=f"{issuance.fiscal_year}-{issuance.control_no}",
+                detail={"kind": letter_kind(issuance), "letters": len(issuances)},
+                user=user,
+                username=username,
+            )
     log.info("printed %d cover letter(s)", len(letters))
     return pdf
 

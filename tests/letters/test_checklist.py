@@ -37,17 +37,24 @@ def test_checklist_of_all_offices(login, march, mailed_pass, user, db):
     pages = page_texts(pdf)
     # 35 rows: two pages of rows (28 + 7) and the totals page
     assert len(pages) == 3
-    assert "1 / 3" in pages[0] and "3 / 3" in pages[2]
+    assert "1 / 3" in pages[0]
+    assert "3 / 3" in pages[2]
     for page in pages[:2]:
-        assert "時刻" in page and "整理番号" in page and "担当者" in page  # header row repeated
-        assert "令和8年3月23日" in page and "確認者印" in page
+        assert "時刻" in page  # header row repeated
+        assert "整理番号" in page
+        assert "担当者" in page
+        assert "令和8年3月23日" in page
+        assert "確認者印" in page
     text = "".join(pages)
     assert "窓口 一子" in text.replace("\u3000", " ")
     assert "四谷特別出張所" in text
-    assert "返戻" in text and "送付先変更" in text
+    assert "返戻" in text
+    assert "送付先変更" in text
     assert "試験 update" not in text
     assert "多数 29" in text.replace("\u3000", " ")
-    assert "合計" in pages[2] and "窓口" in pages[2] and "郵送" in pages[2]
+    assert "合計" in pages[2]
+    assert "窓口" in pages[2]
+    assert "郵送" in pages[2]
     width, height = _page_size(pdf)
     assert width > height  # A4 landscape
     save_png(pdf, "letters-checklist")
@@ -68,7 +75,8 @@ def test_a_day_without_work_says_so(login, march, db):
     pdf = login("staff").get("/checklist/pdf?date=R8.3.1&office=HQ").data
     text = pdf_text(pdf)
     assert "該当する処理はありません" in text
-    assert "令和8年3月1日" in text and "1 / 1" in text
+    assert "令和8年3月1日" in text
+    assert "1 / 1" in text
     save_png(pdf, "letters-checklist-empty")
 
 
@@ -76,7 +84,8 @@ def test_branch_staff_see_only_their_own_office(login, march, mailed_pass, user,
     _day_of_work(mailed_pass, user, db)
     client = login("branch")
     own = pdf_text(client.get("/checklist/pdf?date=2026-03-23").data).replace("\u3000", " ")
-    assert "窓口 一子" in own and "郵送 二郎" not in own
+    assert "窓口 一子" in own
+    assert "郵送 二郎" not in own
     assert client.get("/checklist/pdf?date=2026-03-23&office=HQ").status_code == 403
     assert client.get("/checklist/stored/2026-03-23/HQ").status_code == 403
     page = client.get("/checklist/").get_data(as_text=True)
@@ -110,7 +119,8 @@ def test_checklist_command(app, march, mailed_pass, user, db, tmp_path):
     )
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes()).replace("\u3000", " ")
-    assert "郵送 二郎" in text and "窓口 一子" not in text
+    assert "郵送 二郎" in text
+    assert "窓口 一子" not in text
 
 
 def test_hostile_and_long_names_are_printed_literally_on_one_line(login, march, mailed_pass):

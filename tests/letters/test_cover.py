@@ -52,9 +52,11 @@ def test_cover_letter_of_one_pass(login, march, mailed_pass, db):
     assert "令和8年4月1日から令和9年3月31日まで" in text
     assert "ふれあい入浴証の送付について" in text
     assert "1か月に4回まで無料" in text
-    assert "地域包括ケア推進課" in text and "03-0000-0001" in text
+    assert "地域包括ケア推進課" in text
+    assert "03-0000-0001" in text
     fonts = {name.split("+")[-1]: emb for name, emb in fonts_of(pdf).items()}
-    assert fonts.get("IPAexMincho") is True and fonts.get("IPAexGothic") is True
+    assert fonts.get("IPAexMincho") is True
+    assert fonts.get("IPAexGothic") is True
     save_png(pdf, "letters-cover")
     logged = db.session.query(AccessLog).filter_by(action="letter.print").all()
     assert [(r.resident_no, r.username) for r in logged] == [(resident.resident_no, "staff")]
@@ -76,7 +78,8 @@ def test_the_address_sits_in_the_envelope_window(login, march, mailed_pass):
     window = [w for w in words if w[1] < 115 and w[2] < 62]
     assert any("様" in w[0] for w in window)
     for word, x0, _y0, x1, y1 in window:
-        assert x0 >= 22 and x1 <= 113.5, (word, x0, x1)
+        assert x0 >= 22, (word, x0, x1)
+        assert x1 <= 113.5, (word, x0, x1)
         assert y1 <= 60.5, (word, y1)
     save_png(pdf, "letters-cover-long-address")
 

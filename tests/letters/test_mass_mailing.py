@@ -9,6 +9,7 @@ import pytest
 
 from app.audit.models import AccessLog
 from app.letters import jobs, mass_mailing
+from app.letters.mass_mailing import rendering
 from app.letters.models import MassMailingItem, MassMailingRun
 from app.passes.models import Issuance
 from tests.factories import make_resident
@@ -80,7 +81,8 @@ def test_mass_mailing_command(app, holders, db, tmp_path, small_batches):
     )
     assert [p.mail_to_postal_code for p in passes] == sorted(POSTAL_CODES)
     numbers = [p.control_no for p in passes]
-    assert numbers == sorted(numbers) and len(set(numbers)) == 7
+    assert numbers == sorted(numbers)
+    assert len(set(numbers)) == 7
     assert {(p.kind, p.method, p.office.code, p.issued_on) for p in passes} == {
         ("renewal", "mail", "HQ", date(2026, 3, 23))
     }
@@ -93,25 +95,32 @@ def test_mass_mailing_command(app, holders, db, tmp_path, small_batches):
             texts.append(page)
     assert codes == sorted(POSTAL_CODES)
     first = texts[0].replace("\u3000", " ")
-    assert f"整理番号 {numbers[0]}" in first and "様" in first
-    assert "令和8年3月23日" in first and "令和8年4月1日から令和9年3月31日まで" in first
+    assert f"整理番号 {numbers[0]}" in first
+    assert "様" in first
+    assert "令和8年3月23日" in first
+    assert "令和8年4月1日から令和9年3月31日まで" in first
     assert "新年度のふれあい入浴証の送付について" in first
     # the shared part, rendered once, carries no letter's number
-    assert not re.search(r"整理番号 0\b", first) and first.count(f"整理番号 {numbers[0]}") == 1
+    assert not re.search(r"整理番号 0\b", first)
+    assert first.count(f"整理番号 {numbers[0]}") == 1
     letters = (out / "letters-001.pdf").read_bytes()
     fonts = {n.split("+")[-1]: e for n, e in fonts_of(letters).items()}
-    assert fonts.get("IPAexMincho") is True and fonts.get("IPAexGothic") is True
+    assert fonts.get("IPAexMincho") is True
+    assert fonts.get("IPAexGothic") is True
     save_png(letters, "letters-mass-mailing", page=1)
     # the mailing list and the totals
     with (out / "mailing-list.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][1] == "整理番号" and len(rows) == 8
+    assert rows[0][1] == "整理番号"
+    assert len(rows) == 8
     assert [r[5] for r in rows[1:]] == sorted(POSTAL_CODES)
     listing = pdf_text((out / "list-001.pdf").read_bytes())
-    assert "発送リスト" in listing and str(numbers[0]) in listing
+    assert "発送リスト" in listing
+    assert str(numbers[0]) in listing
     save_png((out / "list-001.pdf").read_bytes(), "letters-mailing-list")
     totals = pdf_text((out / "totals.pdf").read_bytes())
-    assert "一斉発送 集計表" in totals and "次年度の入浴証を交付済み" in totals
+    assert "一斉発送 集計表" in totals
+    assert "次年度の入浴証を交付済み" in totals
     save_png((out / "totals.pdf").read_bytes(), "letters-mass-mailing-totals")
 
 
@@ -123,7 +132,8 @@ def test_running_twice_issues_nothing_twice(app, holders, db, tmp_path):
     second = runner.invoke(args=[*args, str(tmp_path / "b")])
     assert second.exit_code == 0, second.output
     summary = json.loads(second.output.strip().splitlines()[-1])
-    assert summary["letters"] == 0 and summary["files"] == []
+    assert summary["letters"] == 0
+    assert summary["files"] == []
     assert summary["skipped"]["already_issued"] == 8
     assert db.session.query(Issuance).filter_by(fiscal_year=2026).count() == 8
 
@@ -132,7 +142,7 @@ def test_a_crash_resumes_at_the_next_unfinished_batch(
     app, holders, db, user, monkeypatch, small_batches
 ):
     rendered = []
-    real = mass_mailing.render_batch
+    real = rendering.render_batch
 
     def flaky(job):
         rendered.append(job["meta"]["batch"])
@@ -140,17 +150,20 @@ def test_a_crash_resumes_at_the_next_unfinished_batch(
             raise RuntimeError("power cut")
         return real(job)
 
-    monkeypatch.setattr(mass_mailing, "render_batch", flaky)
+    monkeypatch.setattr(rendering, "render_batch", flaky)
     run = mass_mailing.queue_run(2026, date(2026, 2, 28), date(2026, 3, 23), user("supervisor"))
     assert jobs.run_pending_mass_mailings() == f"mass mailing {run.id}: failed, 3/7 letters"
     db.session.refresh(run)
-    assert run.status == "failed" and "power cut" in run.error
-    assert run.done == 3 and [f["batch"] for f in run.files] == [0]
+    assert run.status == "failed"
+    assert "power cut" in run.error
+    assert run.done == 3
+    assert [f["batch"] for f in run.files] == [0]
     assert db.session.query(Issuance).filter_by(fiscal_year=2026).count() == 8
     mass_mailing.resume_run(run, user("supervisor"))
     assert jobs.run_pending_mass_mailings() == f"mass mailing {run.id}: done, 7/7 letters"
     db.session.refresh(run)
-    assert run.status == "done" and run.done == 7
+    assert run.status == "done"
+    assert run.done == 7
     assert rendered == [0, 1, 1, 2]  # batch 0 was not rendered again
     assert db.session.query(Issuance).filter_by(fiscal_year=2026).count() == 8
     assert jobs.run_pending_mass_mailings() is None
@@ -159,10 +172,12 @@ def test_a_crash_resumes_at_the_next_unfinished_batch(
 def test_screens_queue_and_follow_a_run(login, holders, db):
     client = login("supervisor")
     page = client.get("/massmailing/").get_data(as_text=True)
-    assert "令和8年度" in page and "2026-02-28" in page
+    assert "令和8年度" in page
+    assert "2026-02-28" in page
     preview = client.get("/massmailing/preview?fiscal_year=2026&cutoff=2026-02-28"
                          "&mailing_date=2026-03-23").get_data(as_text=True)  # fmt: skip
-    assert "<strong>7</strong>" in preview and "基準日後に対象外" in preview
+    assert "<strong>7</strong>" in preview
+    assert "基準日後に対象外" in preview
     resp = client.post("/massmailing/run", data={"fiscal_year": "2026", "cutoff": "2026-02-28",
                                                  "mailing_date": "2026-03-23"})  # fmt: skip
     assert resp.status_code == 302
@@ -177,9 +192,11 @@ def test_screens_queue_and_follow_a_run(login, holders, db):
     status = client.get(f"/massmailing/run/{run.id}/status").get_json()
     assert status == {**status, "status": "done", "done": 7, "total": 7, "percent": 100}
     shown = client.get(f"/massmailing/run/{run.id}").get_data(as_text=True)
-    assert "letters-001.pdf" in shown and "mailing-list.csv" in shown
+    assert "letters-001.pdf" in shown
+    assert "mailing-list.csv" in shown
     download = client.get(f"/massmailing/run/{run.id}/file/letters-001.pdf")
-    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    assert download.status_code == 200
+    assert download.data.startswith(b"%PDF")
     assert client.get(f"/massmailing/run/{run.id}/file/..%2Fsecret").status_code == 404
     assert db.session.query(AccessLog).filter_by(action="mass_mailing.download").count() == 1
 

@@ -44,8 +44,8 @@ def test_fonts_are_embedded(app, db):
     with app.test_request_context():
         pdf = render_pdf("pdf/checklist.html", {
             "title": "試験", "date": "令和8年3月23日", "office": "本庁", "with_office": False,
-            "pages": [], "columns": (), "page_total": 1, "count": 0, "mass_mailing": 0, "totals": {},
-            "printed_at": "",
+            "pages": [], "columns": (), "page_total": 1, "count": 0, "mass_mailing": 0,
+            "totals": {}, "printed_at": "",
         })  # fmt: skip
     fonts = fonts_of(pdf)
     names = {name.split("+")[-1]: embedded for name, embedded in fonts.items()}

@@ -32,7 +32,8 @@ def test_record_a_return_in_one_step(login, march, mailed_pass, db):
     issuance = mailed_pass(resident, fiscal_year=2025, issued_on=date(2025, 6, 1))
     client = login("staff")
     page = client.get("/returns/").get_data(as_text=True)
-    assert 'name="control_no"' in page and "autofocus" in page
+    assert 'name="control_no"' in page
+    assert "autofocus" in page
     resp = client.post("/returns/record", data={"fiscal_year": "2025",
                                                  "control_no": str(issuance.control_no)},
                        follow_redirects=True)  # fmt: skip
@@ -91,7 +92,9 @@ def test_resend_takes_the_corrected_address(login, march, mailed_pass, db, user)
     ]
     assert db.session.query(AccessLog).filter_by(action="issuance.resend").count() == 1
     text = pdf_text(client.get(f"/letters/cover/{issuance.id}").data)
-    assert "再送付について" in text and "〒169-0072" in text and "大久保２－２" in text
+    assert "再送付について" in text
+    assert "〒169-0072" in text
+    assert "大久保２－２" in text
     # a second click is refused, nothing changes
     again = client.post(f"/returns/{issuance.id}/resend", data={"version": issuance.version},
                         follow_redirects=True)  # fmt: skip
