@@ -6,10 +6,11 @@ search, name search, 住民番号 lookup and the person's page, at 1 and 10
 concurrent clients, on SQLite and PostgreSQL; p50/p95 latency, requests per
 second and the server's CPU milliseconds per request.  Each figure is the run
 with the median p95 of three (``--repeat``): this machine's speed varies from
-minute to minute, and one run can land on a slow minute.  The same server run also serves a stock ``ModelView`` of residents
-(``bench/stock_views.py``, ``EXTRA_VIEW_MODULES=bench.stock_views``) over the same data, so
-both columns of the table come from the same run.  SQL statements per page are
-counted in-process (a SQLAlchemy event counter).
+minute to minute, and one run can land on a slow minute.  The same server run
+also serves a stock ``ModelView`` of residents (``bench/stock_views.py``,
+``EXTRA_VIEW_MODULES=bench.stock_views``) over the same data, so both columns
+of the table come from the same run.  SQL statements per page are counted
+in-process (a SQLAlchemy event counter).
 
 Usage::
 
@@ -104,12 +105,14 @@ def _flask(url, *args, timeout=1800):
 
 def _count_people(url):
     from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM resident")).scalar()
-    except Exception:
+    except SQLAlchemyError:
+        # No database or no table yet: the caller loads the demo data.
         return None
     finally:
         engine.dispose()
@@ -496,7 +499,8 @@ def print_table(kind, rows, sql):
             o = index.get((scenario, "ours", clients), {})
             s = index.get((scenario, "stock", clients), {})
             print(
-                f"{scenario:12} {clients:>7} | {_fmt(o.get('p50_ms')):>8} {_fmt(o.get('p95_ms')):>7}"
+                f"{scenario:12} {clients:>7} |"
+                f" {_fmt(o.get('p50_ms')):>8} {_fmt(o.get('p95_ms')):>7}"
                 f" {_fmt(o.get('rps')):>7} {_fmt(o.get('server_cpu_ms')):>5}"
                 f" {sql.get(f'{scenario}|ours') or '—':>4}"
                 f" | {_fmt(s.get('p50_ms')):>9} {_fmt(s.get('p95_ms')):>7}"

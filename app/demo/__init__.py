@@ -1,1 +1,12 @@
-"""Dummy data for demonstrations, development and tests (never real people)."""
+"""Demo data (``flask demo-data``): dummy people, their pass history and one
+account per role, never in production.
+
+* ``people`` — deterministic dummy residents of 新宿区 (also used by the host-link demo).
+* ``passes`` — a plausible history of passes and events for them (no database).
+* ``accounts`` — the demo accounts.
+* ``cli`` — the command that turns the plan into rows (through app.db.bulk).
+
+May import app.db, app.errors, app.clock, app.extensions, app.text,
+app.security, app.residents, app.passes, app.offices, app.history; imported by
+app.hostlink (``people``) and app.features.
+"""

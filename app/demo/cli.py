@@ -20,15 +20,16 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from app import clock
 from app.db import bulk
+from app.db.transaction import transaction, transactional
 from app.demo.passes import plan_history
 from app.demo.people import generate_people
 from app.errors import DomainError
 from app.extensions import appbuilder, db
 from app.history.models import ChangeLog
 from app.offices.models import Office
-from app.passes.issuance import allocate_control_numbers
 from app.passes.models import ControlNumberCounter, Issuance
-from app.passes.rows import mailing_destination
+from app.passes.numbers import allocate_control_numbers
+from app.passes.rows import mailing_destination, pass_values
 from app.residents.models import Resident
 from app.security.roles import BRANCH_STAFF, STAFF
 from app.text.kana import has_gaiji, name_key, normalize_kana_query
@@ -116,53 +117,52 @@ def _pass_rows(plan, resident_rows, offices, creators, first_id, now):
     per_year = Counter(p["fiscal_year"] for p in plan)
     numbers = {fy: iter(allocate_control_numbers(fy, n)) for fy, n in sorted(per_year.items())}
     ids = {p["key"]: first_id + i for i, p in enumerate(plan)}
-    rows = []
-    for p in plan:
-        resident = resident_rows[p["person"]]
-        office = offices[p["office"]]
-        row = {
-            "id": ids[p["key"]],
-            "resident_id": resident["id"],
-            "fiscal_year": p["fiscal_year"],
-            "control_no": next(numbers[p["fiscal_year"]]),
-            "kind": p["kind"],
-            "reissue_reason": p["reissue_reason"],
-            "applied_on": p["applied_on"],
-            "issued_on": p["issued_on"],
-            "office_id": office.id,
-            "method": p["method"],
-            "status": p["status"],
-            "superseded_by_id": None,
-            "returned_on": p["returned_on"],
-            "resent_on": p["resent_on"],
-            "mail_to_name": None,
-            "mail_to_postal_code": None,
-            "mail_to_address": None,
-            "mail_to_address2": None,
-            "mail_to_care_of": None,
-            "note": None,
-            "override_reason": None,
-            "created_by_id": creators.get(p["office"]),
-            "created_at": min(p["created_at"], now),
-            "updated_at": min(p["created_at"], now),
-            "version": 1,
-        }
-        if p["method"] == "mail":
-            dest = mailing_destination(SimpleNamespace(**resident))
-            row.update(
-                mail_to_name=dest["name"],
-                mail_to_postal_code=dest["postal_code"],
-                mail_to_address=dest["address"],
-                mail_to_address2=dest["address2"],
-                mail_to_care_of=dest["care_of"],
-            )
-        rows.append(row)
+    rows = [
+        _pass_row(
+            p,
+            resident_rows[p["person"]],
+            office_id=offices[p["office"]].id,
+            created_by_id=creators.get(p["office"]),
+            pass_id=ids[p["key"]],
+            control_no=next(numbers[p["fiscal_year"]]),
+            now=now,
+        )
+        for p in plan
+    ]
     links = [
         {"b_id": ids[p["key"]], "b_by": ids[p["superseded_by"]]}
         for p in plan
         if p["superseded_by"] is not None
     ]
     return rows, links
+
+
+def _pass_row(planned, resident, *, office_id, created_by_id, pass_id, control_no, now):
+    """The row of one planned pass, as if recorded when it was issued."""
+    at = min(planned["created_at"], now)
+    destination = None
+    if planned["method"] == "mail":
+        destination = mailing_destination(SimpleNamespace(**resident))
+    return pass_values(
+        resident_id=resident["id"],
+        fiscal_year=planned["fiscal_year"],
+        control_no=control_no,
+        kind=planned["kind"],
+        applied_on=planned["applied_on"],
+        issued_on=planned["issued_on"],
+        office_id=office_id,
+        method=planned["method"],
+        created_by_id=created_by_id,
+        now=at,
+        destination=destination,
+        id=pass_id,
+        reissue_reason=planned["reissue_reason"],
+        status=planned["status"],
+        returned_on=planned["returned_on"],
+        resent_on=planned["resent_on"],
+        created_at=at,
+        updated_at=at,
+    )
 
 
 def _iso(value):
@@ -246,8 +246,10 @@ def _bulk_insert(table, rows, existing=None):
         bulk.bulk_insert(conn, table, names, tuples)
 
 
+@transactional()
 def load_demo_data(count, seed=0, years=4):
-    """Insert ``count`` dummy residents with ``years`` fiscal years of passes.
+    """Insert ``count`` dummy residents with ``years`` fiscal years of passes,
+    in one transaction.
 
     :returns: ``{"residents": n, "passes": n, "history": n}``.
     """
@@ -278,7 +280,6 @@ def load_demo_data(count, seed=0, years=4):
         )
     _bulk_insert(ChangeLog.__table__, history_rows)
     bulk.fix_sequences(db.session.connection(), ("resident", "issuance"))
-    db.session.commit()
     return {"residents": len(resident_rows), "passes": len(pass_rows), "history": len(history_rows)}
 
 
@@ -317,18 +318,20 @@ def demo_data_command(count, seed, years, force):
         _fail("demo data is not allowed in this configuration (ALLOW_DEMO_DATA is off)")
     if db.session.query(Office.id).first() is None:
         _fail("no offices: run 'flask init' first")
-    if db.session.query(Resident.id).first() is not None:
-        if not force:
-            _fail(
-                "the database already holds residents; demo data is loaded only into an "
-                "empty database (use --force to replace every resident and pass)"
-            )
-        _remove_previous_data()
+    replace = db.session.query(Resident.id).first() is not None
+    if replace and not force:
+        _fail(
+            "the database already holds residents; demo data is loaded only into an "
+            "empty database (use --force to replace every resident and pass)"
+        )
     started = time.perf_counter()
     try:
-        summary = load_demo_data(count, seed=seed, years=years)
+        # The removal and the new data are one transaction: a refusal keeps the old data.
+        with transaction():
+            if replace:
+                _remove_previous_data()
+            summary = load_demo_data(count, seed=seed, years=years)
     except DomainError as exc:
-        db.session.rollback()
         _fail(str(exc.message))
     elapsed = time.perf_counter() - started
     click.echo(

@@ -101,6 +101,138 @@ def _person_extras(rng, person, today, first_fy):
     return extras
 
 
+class _Planner:
+    """The passes planned so far, and the draws that plan the next ones.
+
+    Every draw comes from one seeded generator in a fixed order, so a seed
+    always gives the same plan.
+    """
+
+    def __init__(self, rng, office_codes, today, first_fy):
+        self.rng = rng
+        self.today = today
+        self.first_fy = first_fy
+        self.hq, self.branches = office_codes[0], list(office_codes[1:])
+        self.passes = []
+
+    def counter_office(self):
+        if self.rng.random() < 0.35 or not self.branches:
+            return self.hq
+        return self.rng.choice(self.branches)
+
+    def add(self, **fields):
+        """Plan one pass (recorded at a random time of its day of issue)."""
+        fields["key"] = len(self.passes)
+        fields.setdefault("status", "valid")
+        fields.setdefault("superseded_by", None)
+        fields.setdefault("reissue_reason", None)
+        fields.setdefault("returned_on", None)
+        fields.setdefault("resent_on", None)
+        minutes = self.rng.randrange(8 * 60 + 30, 17 * 60)
+        fields["created_at"] = datetime.datetime.combine(
+            fields["issued_on"], datetime.time(minutes // 60, minutes % 60)
+        )
+        self.passes.append(fields)
+        return fields
+
+    def holds_pass(self, fy, had_last_year):
+        """Whether the person holds a pass in ``fy``: most holders renew."""
+        if had_last_year:
+            return self.rng.random() < 0.9
+        return self.rng.random() < (0.72 if fy == self.first_fy else 0.26)
+
+    def issue(self, start, last_day, renewal, april_mailing):
+        """``(method, office, applied, issued)`` of a year's first pass: renewals
+        mostly by the April mailing, some mailed on request, the rest at a counter."""
+        rng = self.rng
+        if renewal and rng.random() < 0.75:
+            issued = _day_between(rng, start, min(april_mailing, last_day))
+            return "mail", self.hq, issued - datetime.timedelta(days=rng.randint(5, 30)), issued
+        if rng.random() < 0.12:
+            issued = _day_between(rng, start, last_day)
+            applied = max(start, issued - datetime.timedelta(days=rng.randint(1, 14)))
+            return "mail", self.hq, applied, issued
+        office = self.counter_office()
+        issued = _day_between(rng, start, last_day)
+        return "counter", office, issued, issued
+
+    def maybe_returned(self, first):
+        """A few mailed passes come back, and half of those are sent again."""
+        rng = self.rng
+        if first["method"] != "mail" or rng.random() >= 0.012:
+            return
+        returned = first["issued_on"] + datetime.timedelta(days=rng.randint(3, 20))
+        if returned > self.today:
+            return
+        first["returned_on"] = returned
+        if rng.random() < 0.5:
+            resent = returned + datetime.timedelta(days=rng.randint(1, 30))
+            if resent <= self.today:
+                first["resent_on"] = resent
+
+    def maybe_reissued(self, first, last_day):
+        """A few passes are lost or damaged and reissued at a counter."""
+        rng = self.rng
+        issued = first["issued_on"]
+        if not (rng.random() < 0.015 and issued + _DAY <= last_day):
+            return
+        again = _day_between(rng, issued + _DAY, last_day)
+        office = first["office"] if rng.random() < 0.7 else self.counter_office()
+        reason = "lost" if rng.random() < 0.6 else "damaged"
+        second = self.add(
+            person=first["person"],
+            fiscal_year=first["fiscal_year"],
+            kind="reissue",
+            reissue_reason=reason,
+            applied_on=again,
+            issued_on=again,
+            office=office,
+            method="counter",
+        )
+        first["status"] = "superseded"
+        first["superseded_by"] = second["key"]
+
+    def plan_year(self, fy, people, extras, held_in):
+        """Plan the passes of fiscal year ``fy``; ``held_in`` keeps, per person,
+        the last fiscal year they held a pass."""
+        start = fiscal_year_start(fy)
+        end = min(fiscal_year_end(fy), self.today)
+        april_mailing = min(start + datetime.timedelta(days=14), self.today)
+        for index, person in enumerate(people):
+            last_day = _last_day(extras[index], start, end)
+            if last_day is None or person["birth_date"] >= start:
+                continue
+            had_last_year = held_in[index] == fy - 1
+            if not self.holds_pass(fy, had_last_year):
+                continue
+            # Most first-year holders already held a pass before the window.
+            renewal = had_last_year or (fy == self.first_fy and self.rng.random() < 0.85)
+            method, office, applied, issued = self.issue(start, last_day, renewal, april_mailing)
+            first = self.add(
+                person=index,
+                fiscal_year=fy,
+                kind="renewal" if renewal else "new",
+                applied_on=applied,
+                issued_on=issued,
+                office=office,
+                method=method,
+            )
+            held_in[index] = fy
+            self.maybe_returned(first)
+            self.maybe_reissued(first, last_day)
+
+
+def _last_day(extra, start, end):
+    """The last day of the year a person can be issued a pass, or None when
+    they were excluded before the year began."""
+    excluded_on = extra.get("excluded_on")
+    if excluded_on is None:
+        return end
+    if excluded_on <= start:
+        return None
+    return min(end, excluded_on - _DAY)
+
+
 def plan_history(people, office_codes, today, seed=0, years=4):
     """Plan exclusions, 送付先, notes and passes for ``people``.
 
@@ -119,91 +251,11 @@ def plan_history(people, office_codes, today, seed=0, years=4):
     rng = random.Random(f"fureai-demo-history-{seed}")
     current_fy = fiscal_year_of(today)
     first_fy = current_fy - years + 1
-    hq, branches = office_codes[0], list(office_codes[1:])
     extras = [_person_extras(rng, person, today, first_fy) for person in people]
-    passes = []
-    held_in = [None] * len(people)  # last fiscal year each person held a pass
-
-    def counter_office():
-        return hq if rng.random() < 0.35 or not branches else rng.choice(branches)
-
-    def add(**fields):
-        fields["key"] = len(passes)
-        fields.setdefault("status", "valid")
-        fields.setdefault("superseded_by", None)
-        fields.setdefault("reissue_reason", None)
-        fields.setdefault("returned_on", None)
-        fields.setdefault("resent_on", None)
-        minutes = rng.randrange(8 * 60 + 30, 17 * 60)
-        fields["created_at"] = datetime.datetime.combine(
-            fields["issued_on"], datetime.time(minutes // 60, minutes % 60)
-        )
-        passes.append(fields)
-        return fields
-
+    planner = _Planner(rng, office_codes, today, first_fy)
+    held_in = [None] * len(people)
     for fy in range(first_fy, current_fy + 1):
-        start = fiscal_year_start(fy)
-        end = min(fiscal_year_end(fy), today)
-        april_mailing = min(start + datetime.timedelta(days=14), today)
-        for index, person in enumerate(people):
-            extra = extras[index]
-            last_day = end
-            excluded_on = extra.get("excluded_on")
-            if excluded_on is not None:
-                if excluded_on <= start:
-                    continue
-                last_day = min(end, excluded_on - _DAY)
-            if person["birth_date"] >= start:
-                continue
-            had_last_year = held_in[index] == fy - 1
-            if rng.random() >= (0.9 if had_last_year else (0.72 if fy == first_fy else 0.26)):
-                continue
-            # Most first-year holders already held a pass before the window.
-            renewal = had_last_year or (fy == first_fy and rng.random() < 0.85)
-            if renewal and rng.random() < 0.75:
-                method, office = "mail", hq
-                issued = _day_between(rng, start, min(april_mailing, last_day))
-                applied = issued - datetime.timedelta(days=rng.randint(5, 30))
-            elif rng.random() < 0.12:
-                method, office = "mail", hq
-                issued = _day_between(rng, start, last_day)
-                applied = max(start, issued - datetime.timedelta(days=rng.randint(1, 14)))
-            else:
-                method, office = "counter", counter_office()
-                issued = _day_between(rng, start, last_day)
-                applied = issued
-            first = add(
-                person=index,
-                fiscal_year=fy,
-                kind="renewal" if renewal else "new",
-                applied_on=applied,
-                issued_on=issued,
-                office=office,
-                method=method,
-            )
-            held_in[index] = fy
-            if method == "mail" and rng.random() < 0.012:
-                returned = issued + datetime.timedelta(days=rng.randint(3, 20))
-                if returned <= today:
-                    first["returned_on"] = returned
-                    if rng.random() < 0.5:
-                        resent = returned + datetime.timedelta(days=rng.randint(1, 30))
-                        if resent <= today:
-                            first["resent_on"] = resent
-            if rng.random() < 0.015 and issued + _DAY <= last_day:
-                again = _day_between(rng, issued + _DAY, last_day)
-                office = first["office"] if rng.random() < 0.7 else counter_office()
-                second = add(
-                    person=index,
-                    fiscal_year=fy,
-                    kind="reissue",
-                    reissue_reason="lost" if rng.random() < 0.6 else "damaged",
-                    applied_on=again,
-                    issued_on=again,
-                    office=office,
-                    method="counter",
-                )
-                first["status"] = "superseded"
-                first["superseded_by"] = second["key"]
+        planner.plan_year(fy, people, extras, held_in)
+    passes = planner.passes
     passes.sort(key=lambda p: (p["fiscal_year"], p["issued_on"], p["created_at"], p["key"]))
     return extras, passes

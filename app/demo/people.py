@@ -219,6 +219,68 @@ def _address2(rng):
     return f"{building}{_zen(room)}号室"
 
 
+def _profile(rng, reference):
+    """``(sex, birth date, is_elderly, is_disabled, is_child_allowance)`` of one
+    person: mostly people aged 60 and over, then disability and child allowance."""
+    roll = rng.random()
+    if roll < 0.88:
+        sex = 2 if rng.random() < 0.56 else 1
+        birth = _birth_date(rng, reference, 60, 95)
+        elderly, disabled, child = True, rng.random() < 0.08, False
+    elif roll < 0.96:
+        sex = rng.choice((1, 2))
+        birth = _birth_date(rng, reference, 18, 59)
+        elderly, disabled, child = False, True, rng.random() < 0.05
+    else:
+        sex = 2 if rng.random() < 0.85 else 1
+        birth = _birth_date(rng, reference, 22, 55)
+        elderly, disabled, child = False, rng.random() < 0.05, True
+    return sex, birth, elderly, disabled, child
+
+
+def _surname(rng, surnames):
+    """A ``(kanji, kana)`` surname; a few with a 外字 or a CP932 extension character."""
+    special = rng.random()
+    if special < 0.0001:
+        return rng.choice(_GAIJI_SURNAMES)
+    if special < 0.0101:
+        return rng.choice(_EXTENSION_SURNAMES)
+    return rng.choice(surnames)
+
+
+def _phone(rng):
+    if rng.random() < 0.6:
+        return f"03-{rng.randint(3000, 6999)}-{rng.randint(0, 9999):04d}"
+    return ""
+
+
+def _person(rng, number, reference, tables):
+    """One dummy person (a dict of Resident columns) with 住民番号 ``number``.
+
+    The random draws are made in a fixed order, so a seed always gives the same people.
+    """
+    surnames, female, male = tables
+    sex, birth, elderly, disabled, child = _profile(rng, reference)
+    last = _surname(rng, surnames)
+    first = rng.choice(female if sex == 2 else male)
+    postal, address = _address(rng)
+    phone = _phone(rng)
+    return {
+        "resident_no": f"{number:010d}",
+        "name": f"{last[0]}\u3000{first[0]}",
+        "kana": f"{last[1]} {first[1]}",
+        "sex": sex,
+        "birth_date": birth,
+        "postal_code": postal,
+        "address": address,
+        "address2": _address2(rng),
+        "phone": phone,
+        "is_elderly": elderly,
+        "is_disabled": disabled,
+        "is_child_allowance": child,
+    }
+
+
 def generate_people(count, seed=0, reference=None):
     """Generate ``count`` dummy residents of 新宿区.
 
@@ -237,51 +299,11 @@ def generate_people(count, seed=0, reference=None):
     fake = Faker("ja_JP")
     fake.seed_instance(seed)
     rng = fake.random
-    surnames, female, male = _name_tables()
+    tables = _name_tables()
     people = []
     # Numbers rise with random gaps: unique, 10 digits, not simply 1, 2, 3.
     number = 1_000_000_000 + rng.randrange(1000) * 100_000
     for _ in range(count):
         number += rng.randint(1, 9)
-        roll = rng.random()
-        if roll < 0.88:
-            sex = 2 if rng.random() < 0.56 else 1
-            birth = _birth_date(rng, reference, 60, 95)
-            elderly, disabled, child = True, rng.random() < 0.08, False
-        elif roll < 0.96:
-            sex = rng.choice((1, 2))
-            birth = _birth_date(rng, reference, 18, 59)
-            elderly, disabled, child = False, True, rng.random() < 0.05
-        else:
-            sex = 2 if rng.random() < 0.85 else 1
-            birth = _birth_date(rng, reference, 22, 55)
-            elderly, disabled, child = False, rng.random() < 0.05, True
-        special = rng.random()
-        if special < 0.0001:
-            last = rng.choice(_GAIJI_SURNAMES)
-        elif special < 0.0101:
-            last = rng.choice(_EXTENSION_SURNAMES)
-        else:
-            last = rng.choice(surnames)
-        first = rng.choice(female if sex == 2 else male)
-        postal, address = _address(rng)
-        phone = ""
-        if rng.random() < 0.6:
-            phone = f"03-{rng.randint(3000, 6999)}-{rng.randint(0, 9999):04d}"
-        people.append(
-            {
-                "resident_no": f"{number:010d}",
-                "name": f"{last[0]}\u3000{first[0]}",
-                "kana": f"{last[1]} {first[1]}",
-                "sex": sex,
-                "birth_date": birth,
-                "postal_code": postal,
-                "address": address,
-                "address2": _address2(rng),
-                "phone": phone,
-                "is_elderly": elderly,
-                "is_disabled": disabled,
-                "is_child_allowance": child,
-            }
-        )
+        people.append(_person(rng, number, reference, tables))
     return people

@@ -1,7 +1,9 @@
 """Change history of residents and passes (who, when, before → after)."""
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from app.extensions import db
 from app.history.models import ChangeLog
@@ -9,23 +11,32 @@ from app.history.models import ChangeLog
 log = logging.getLogger(__name__)
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
 
 
-def snapshot(obj, fields):
+def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of ``fields`` of ``obj``, JSON-ready."""
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
-def diff(before, after):
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for the fields whose value changed."""
     return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
 
 
-def record(entity, entity_id, resident_id, action, changes, user=None, source=None, at=None):
+def record(
+    entity: str,
+    entity_id: int,
+    resident_id: int,
+    action: str,
+    changes: Mapping[str, Sequence[Any]],
+    user: Any = None,
+    source: str | None = None,
+    at: datetime | None = None,
+) -> Any:
     """Add one history row to the session (the caller commits).
 
     :param changes: ``{field: [before, after]}``.
@@ -46,7 +57,7 @@ def record(entity, entity_id, resident_id, action, changes, user=None, source=No
     return row
 
 
-def for_resident(resident_id, limit=200):
+def for_resident(resident_id: int, limit: int = 200) -> list[Any]:
     """History rows of a resident and their passes, newest first."""
     return (
         db.session.query(ChangeLog)

@@ -14,22 +14,15 @@ from sqlalchemy import select
 
 from app import clock
 from app.audit import writer as audit
+from app.db.transaction import transaction
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.history import services as history
 from app.passes.models import STATUS_VALID, Issuance
 from app.passes.parsing import ControlInputError, parse_control_input
-from app.passes.rows import mailing_destination
+from app.passes.rows import MAIL_COLUMNS, mail_columns, mailing_destination
 
 log = logging.getLogger(__name__)
-
-MAIL_FIELDS = (
-    "mail_to_name",
-    "mail_to_postal_code",
-    "mail_to_address",
-    "mail_to_address2",
-    "mail_to_care_of",
-)
 
 
 def find_pass(text, default_fiscal_year):
@@ -58,6 +51,18 @@ def find_pass(text, default_fiscal_year):
 
 def _target(issuance):
     return f"{issuance.fiscal_year}-{issuance.control_no}"
+
+
+def _record_event(issuance, action, changes, user, detail=None):
+    """The history row and the access-log row of a return or a resend."""
+    history.record("issuance", issuance.id, issuance.resident_id, action, changes, user=user)
+    audit.record(
+        f"issuance.{action}",
+        resident_no=issuance.resident.resident_no,
+        target=_target(issuance),
+        detail=detail,
+        user=user,
+    )
 
 
 def record_return(issuance, user, on=None):
@@ -90,21 +95,11 @@ def record_return(issuance, user, on=None):
     if issuance.resent_on:
         # Returned again after being sent again: a new round begins.
         changes["resent_on"] = [issuance.resent_on, None]
-    try:
+    with transaction():
         issuance.returned_on = on
         issuance.resent_on = None
         issuance.updated_at = clock.now()
-        history.record("issuance", issuance.id, issuance.resident_id, "return", changes, user=user)
-        audit.record(
-            "issuance.return",
-            resident_no=issuance.resident.resident_no,
-            target=_target(issuance),
-            user=user,
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        _record_event(issuance, "return", changes, user)
     log.info("pass %s recorded as returned", _target(issuance))
     return issuance
 
@@ -131,31 +126,29 @@ def resend(issuance, user, expected_version=None, on=None):
     destination = mailing_destination(issuance.resident)
     if not (destination["address"] or "").strip():
         raise DomainError(_("This person has no address to send the pass to."))
-    changes = {"resent_on": [None, on]}
-    for field, key in zip(
-        MAIL_FIELDS, ("name", "postal_code", "address", "address2", "care_of"), strict=True
-    ):
-        before, after = getattr(issuance, field), destination[key] or None
-        if (before or None) != after:
-            changes[field] = [before, after]
+    address_changes = _address_changes(issuance, mail_columns(destination))
+    changes = {"resent_on": [None, on], **address_changes}
+    with transaction():
+        for field, (_before, after) in address_changes.items():
             setattr(issuance, field, after)
-    try:
         issuance.resent_on = on
         issuance.updated_at = clock.now()
-        history.record("issuance", issuance.id, issuance.resident_id, "resend", changes, user=user)
-        audit.record(
-            "issuance.resend",
-            resident_no=issuance.resident.resident_no,
-            target=_target(issuance),
-            detail={"address_changed": any(f in changes for f in MAIL_FIELDS)},
-            user=user,
+        _record_event(
+            issuance, "resend", changes, user, detail={"address_changed": bool(address_changes)}
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     log.info("pass %s sent again", _target(issuance))
     return issuance
+
+
+def _address_changes(issuance, columns):
+    """``{column: [before, after]}`` of the 送付先 columns the resend changes
+    (blank and None are the same)."""
+    changes = {}
+    for field in MAIL_COLUMNS:
+        before, after = getattr(issuance, field), columns[field] or None
+        if (before or None) != after:
+            changes[field] = [before, after]
+    return changes
 
 
 def awaiting_action(limit=500):

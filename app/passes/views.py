@@ -15,17 +15,17 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, no_cache
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app import clock
 from app.audit import writer as audit
 from app.errors import DomainError, NotFound
-from app.extensions import db
 from app.passes import issuance as issuance_service
 from app.passes import lists as pass_service
-from app.passes.models import KINDS, METHODS, Issuance
-from app.residents import services as resident_service
+from app.passes import queries
+from app.passes.models import KINDS, METHODS
+from app.residents import records
 from app.residents.forms import IssuanceEditForm, IssueForm
+from app.residents.search import date_error_message
 from app.residents.views import add_form_error, can
 from app.security import roles
 from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
@@ -44,7 +44,7 @@ def _date_arg(name, errors):
     try:
         day = parse_date_input(text)
     except WarekiError as exc:
-        errors.append(resident_service.date_error_message(exc, text))
+        errors.append(date_error_message(exc, text))
         return None
     if day is None:
         errors.append(_("Enter a date such as 2026-04-01, R8.4.1 or 令和8年4月1日."))
@@ -85,25 +85,69 @@ def _method_choices(form):
 
 def _recent_duplicate(resident, form):
     """The pass this user recorded for the person a moment ago, if the refused
-    submission repeats it (a double click, or the browser's back-and-resend)."""
-    since = clock.now() - DOUBLE_SUBMIT_WINDOW
-    recent = db.session.execute(
-        select(Issuance)
-        .where(
-            Issuance.resident_id == resident.id,
-            Issuance.created_by_id == g.user.id,
-            Issuance.created_at >= since,
-            Issuance.kind == form.kind.data,
-        )
-        .order_by(Issuance.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if recent is None:
-        return None
-    if form.kind.data == "reissue" and form.supersedes_id.data:
-        if str(recent.id) == form.supersedes_id.data:
+    submission repeats it."""
+    return queries.recent_duplicate(
+        resident.id,
+        g.user.id,
+        form.kind.data,
+        form.supersedes_id.data,
+        since=clock.now() - DOUBLE_SUBMIT_WINDOW,
+    )
+
+
+def _fill_defaults(form, defaults):
+    """The issue form as first shown: today, and the person's defaults."""
+    today = clock.today()
+    form.kind.data = defaults.kind
+    form.applied_on.data = today
+    form.issued_on.data = today
+    form.office.data = defaults.office_id
+    form.method.data = defaults.method
+    form.supersedes_id.data = str(defaults.supersedes_id or "")
+
+
+def _issue_from_form(resident, form):
+    """Record the issue the form describes.
+
+    :raises DomainError: when a rule refuses.
+    """
+    supersedes = form.supersedes_id.data
+    return issuance_service.issue_pass(
+        resident,
+        kind=form.kind.data,
+        applied_on=form.applied_on.data,
+        issued_on=form.issued_on.data,
+        office=offices_by_id().get(form.office.data),
+        method=form.method.data,
+        user=g.user,
+        reissue_reason=form.reissue_reason.data or None,
+        note=(form.note.data or "").strip() or None,
+        override_reason=(form.override_reason.data or "").strip() or None,
+        supersedes_id=int(supersedes) if supersedes.isdigit() else None,
+    )
+
+
+def _submit_issue(resident, form):
+    """Record the submitted issue; the redirect to the person's page, or None
+    (the errors are on the form) when a rule refused it."""
+    try:
+        created = _issue_from_form(resident, form)
+    except DomainError as exc:
+        duplicate = _recent_duplicate(resident, form)
+        if duplicate is None:
+            add_form_error(form, exc)
             return None
-    return recent
+        flash(
+            _("This application was already recorded (control No. %(no)s). Nothing was added.")
+            % {"no": duplicate.control_no},
+            "warning",
+        )
+    else:
+        flash(
+            _("The pass was recorded: control No. %(no)s.") % {"no": created.control_no},
+            "success",
+        )
+    return redirect(url_for("ResidentSearchView.show", pk=resident.id))
 
 
 class IssuanceView(BaseView):
@@ -152,7 +196,7 @@ class IssuanceView(BaseView):
         except NotFound:
             abort(404)
         rows = pass_service.history_of(issuance)
-        users = resident_service.history_users(rows)
+        users = records.history_users(rows)
         html = self.render_template(
             "issuances/show.html",
             issuance=issuance,
@@ -172,58 +216,20 @@ class IssuanceView(BaseView):
     @no_cache
     def new(self, resident_pk):
         try:
-            resident = resident_service.get(resident_pk)
+            resident = records.get(resident_pk)
         except NotFound:
             abort(404)
-        passes = resident_service.passes_of(resident.id)
-        defaults = resident_service.issue_defaults(resident, g.user, passes=passes)
+        passes = records.passes_of(resident.id)
+        defaults = records.issue_defaults(resident, g.user, passes=passes)
         form = IssueForm()
         form.office.choices = _office_choices_for_user()
         _method_choices(form)
         if request.method == "GET":
-            today = clock.today()
-            form.kind.data = defaults.kind
-            form.applied_on.data = today
-            form.issued_on.data = today
-            form.office.data = defaults.office_id
-            form.method.data = defaults.method
-            form.supersedes_id.data = str(defaults.supersedes_id or "")
+            _fill_defaults(form, defaults)
         elif form.validate_on_submit():
-            office = offices_by_id().get(form.office.data)
-            supersedes = form.supersedes_id.data
-            try:
-                created = issuance_service.issue_pass(
-                    resident,
-                    kind=form.kind.data,
-                    applied_on=form.applied_on.data,
-                    issued_on=form.issued_on.data,
-                    office=office,
-                    method=form.method.data,
-                    user=g.user,
-                    reissue_reason=form.reissue_reason.data or None,
-                    note=(form.note.data or "").strip() or None,
-                    override_reason=(form.override_reason.data or "").strip() or None,
-                    supersedes_id=int(supersedes) if supersedes.isdigit() else None,
-                )
-            except DomainError as exc:
-                duplicate = _recent_duplicate(resident, form)
-                if duplicate is not None:
-                    flash(
-                        _(
-                            "This application was already recorded (control No. %(no)s). "
-                            "Nothing was added."
-                        )
-                        % {"no": duplicate.control_no},
-                        "warning",
-                    )
-                    return redirect(url_for("ResidentSearchView.show", pk=resident.id))
-                add_form_error(form, exc)
-            else:
-                flash(
-                    _("The pass was recorded: control No. %(no)s.") % {"no": created.control_no},
-                    "success",
-                )
-                return redirect(url_for("ResidentSearchView.show", pk=resident.id))
+            done = _submit_issue(resident, form)
+            if done is not None:
+                return done
         return self.render_template(
             "issuances/new.html",
             resident=resident,

@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from app.passes.models import KINDS, METHODS, REISSUE_REASONS
+from app.residents.corrections import MAIL_FIELDS, MASTER_FIELDS
 from app.residents.models import EXCLUSION_REASONS, MAIL_REASONS
-from app.residents.services import MAIL_FIELDS, MASTER_FIELDS, date_error_message
+from app.residents.search import date_error_message
 from app.text.wareki import WarekiError, parse_date_input
 from app.web import labels
 

@@ -1,3 +1,5 @@
+"""The person (事業対象者) and the codes of their record."""
+
 from datetime import datetime
 
 from flask_appbuilder import Model
@@ -26,7 +28,15 @@ EXCLUSION_REASONS = (
     "not_extracted",  # 抽出対象外
     "other",  # その他
 )
-MAIL_REASONS = ("facility", "family", "other")
+MAIL_REASONS = ("facility", "family", "other")  # 施設入所, 家族方, その他
+# The categories (事業対象区分) of a person: code -> the column that flags it.
+# The one place they are listed: searches, screens, the API, the mass mailing.
+CATEGORY_COLUMNS = {
+    "elderly": "is_elderly",
+    "disabled": "is_disabled",
+    "child_allowance": "is_child_allowance",
+}
+CATEGORIES = tuple(CATEGORY_COLUMNS)
 # A person's master data as the host extract carries it (order matters to the importer).
 HOST_FIELDS = (
     "name",
@@ -37,10 +47,14 @@ HOST_FIELDS = (
     "address",
     "address2",
     "phone",
-    "is_elderly",
-    "is_disabled",
-    "is_child_allowance",
-)  # 施設入所, 家族方, その他
+    *CATEGORY_COLUMNS.values(),
+)
+
+
+def categories_of(row):
+    """The category codes of a resident, a result row or any object with the
+    flag columns (``is_elderly`` …), in :data:`CATEGORIES` order."""
+    return [code for code, column in CATEGORY_COLUMNS.items() if getattr(row, column)]
 
 
 class Resident(Model):
@@ -96,20 +110,9 @@ class Resident(Model):
         return self.status == STATUS_ACTIVE
 
     @property
-    def has_mailing_address(self):
-        return bool(self.mail_address)
-
-    @property
     def categories(self):
-        return [
-            code
-            for code, flag in (
-                ("elderly", self.is_elderly),
-                ("disabled", self.is_disabled),
-                ("child_allowance", self.is_child_allowance),
-            )
-            if flag
-        ]
+        """The person's category codes (:func:`categories_of`)."""
+        return categories_of(self)
 
     def __repr__(self):
         return f"{self.name} ({self.resident_no})"

@@ -16,8 +16,10 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.audit import writer as audit
 from app.errors import DomainError, NotFound
-from app.residents import services as service
+from app.residents import corrections, records
+from app.residents import search as people
 from app.residents.forms import ExcludeForm, ResidentForm, VersionForm
+from app.residents.models import CATEGORY_COLUMNS
 from app.text.wareki import age_on, fiscal_year_of, fiscal_year_start, format_wareki
 from app.web import labels
 from app.web.display import describe_history, offices_by_id, result_rows
@@ -52,12 +54,12 @@ def _filters_from_request():
     offices = offices_by_id()
     office_code = request.args.get("office", "").strip()
     office = next((o for o in offices.values() if o.code == office_code), None)
-    filters = service.SearchFilters(
+    filters = people.SearchFilters(
         category=request.args.get("category", "")
-        if request.args.get("category") in service.CATEGORY_COLUMNS
+        if request.args.get("category") in CATEGORY_COLUMNS
         else "",
         status=request.args.get("status", "")
-        if request.args.get("status") in service.STATUS_FILTERS
+        if request.args.get("status") in people.STATUS_FILTERS
         else "",
         office_id=office.id if office else None,
         fiscal_year=_int_arg("fy"),
@@ -99,11 +101,11 @@ class ResidentSearchView(BaseView):
         after_id = _int_arg("after")
         error, query, page, log_detail = None, None, None, None
         try:
-            query = service.parse_query(text)
+            query = people.parse_query(text)
         except DomainError as exc:
             error = str(exc.message)
         if query is not None and not (query.is_empty and filters.is_empty):
-            page = service.search(query, filters, after_id=after_id)
+            page = people.search(query, filters, after_id=after_id)
             log_detail = {"q": text.strip(), "kind": query.kind, **filters.as_log(office_code)}
             if after_id:
                 log_detail["after"] = after_id
@@ -124,8 +126,8 @@ class ResidentSearchView(BaseView):
             after_id=after_id,
             offices=offices_by_id().values(),
             fiscal_years=_fiscal_years(),
-            categories=service.CATEGORY_COLUMNS,
-            statuses=service.STATUS_FILTERS,
+            categories=CATEGORY_COLUMNS,
+            statuses=people.STATUS_FILTERS,
         )
         # Logged after rendering: a commit expires every loaded row, and the page
         # would read each one again.  Nothing is sent before the log is committed.
@@ -143,7 +145,7 @@ class ResidentSearchView(BaseView):
     def lookup(self):
         """Search-as-you-type: up to 10 people as JSON."""
         text = request.args.get("q", "")
-        rows = service.lookup(text)
+        rows = people.lookup(text)
         payload = [
             {
                 "url": url_for(".show", pk=r.id),
@@ -168,13 +170,13 @@ class ResidentSearchView(BaseView):
     @no_cache
     def show(self, pk):
         try:
-            resident = service.get(pk)
+            resident = records.get(pk)
         except NotFound:
             abort(404)
-        passes = service.passes_of(resident.id)
-        rows, users = service.history_of(resident.id)
+        passes = records.passes_of(resident.id)
+        rows, users = records.history_of(resident.id)
         history = describe_history(rows, users, {p.id: p for p in passes})
-        defaults = service.issue_defaults(resident, g.user, passes=passes)
+        defaults = records.issue_defaults(resident, g.user, passes=passes)
         age_today, age_at_fy_start = _ages(resident)
         html = self.render_template(
             "residents/show.html",
@@ -210,7 +212,7 @@ class ResidentMasterView(BaseView):
 
     def _resident(self, pk):
         try:
-            return service.get(pk)
+            return records.get(pk)
         except NotFound:
             abort(404)
 
@@ -228,7 +230,7 @@ class ResidentMasterView(BaseView):
             return html
         if form.validate_on_submit():
             try:
-                fields = service.update_resident(
+                fields = corrections.update_resident(
                     resident, form.changes(), g.user, expected_version=form.version.data
                 )
             except DomainError as exc:
@@ -248,7 +250,7 @@ class ResidentMasterView(BaseView):
         form = ExcludeForm()
         if form.validate_on_submit():
             try:
-                service.exclude_resident(
+                corrections.exclude_resident(
                     resident,
                     form.reason.data,
                     form.excluded_on.data,
@@ -280,12 +282,12 @@ class ResidentMasterView(BaseView):
     @expose("/<int:pk>/reinstate", methods=["POST"])
     @has_access
     def reinstate(self, pk):
-        return self._confirm(pk, service.reinstate_resident, _("The exclusion was cancelled."))
+        return self._confirm(pk, corrections.reinstate_resident, _("The exclusion was cancelled."))
 
     @expose("/<int:pk>/review", methods=["POST"])
     @has_access
     def review(self, pk):
-        return self._confirm(pk, service.clear_review, _("Marked as reviewed."))
+        return self._confirm(pk, corrections.clear_review, _("Marked as reviewed."))
 
 
 def _register_filters():

@@ -21,7 +21,7 @@ from marshmallow import Schema, fields
 
 from app.audit import writer as audit
 from app.passes.models import Issuance
-from app.residents.models import Resident
+from app.residents.models import CATEGORY_COLUMNS, Resident
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class ResidentSchema(Schema):
     postal_code = fields.String()
     address = fields.String()
     address2 = fields.String()
-    categories = fields.List(fields.String())
+    categories = fields.List(fields.String())  # Resident.categories
     status = fields.String()
     excluded_on = fields.Date(allow_none=True)
     exclusion_reason = fields.String(allow_none=True)
@@ -160,9 +160,7 @@ class ResidentApi(ReadOnlyApi):
         "postal_code",
         "address",
         "address2",
-        "is_elderly",
-        "is_disabled",
-        "is_child_allowance",
+        *CATEGORY_COLUMNS.values(),  # read by Resident.categories
         "status",
         "excluded_on",
         "exclusion_reason",
@@ -176,9 +174,7 @@ class ResidentApi(ReadOnlyApi):
         "birth_date",
         "postal_code",
         "status",
-        "is_elderly",
-        "is_disabled",
-        "is_child_allowance",
+        *CATEGORY_COLUMNS.values(),
     ]
     order_columns = ["id", "resident_no", "kana_key", "birth_date"]
 

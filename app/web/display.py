@@ -8,7 +8,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 
 from app.offices import services as office_service
-from app.residents.services import categories_of
+from app.residents.models import CATEGORY_COLUMNS, categories_of
 from app.text.wareki import age_on, format_fiscal_year, format_wareki
 from app.web import labels
 
@@ -22,9 +22,7 @@ FIELD_LABELS = {
     "address": _l("Home address"),
     "address2": _l("Building and room"),
     "phone": _l("Phone"),
-    "is_elderly": labels.CATEGORIES["elderly"],
-    "is_disabled": labels.CATEGORIES["disabled"],
-    "is_child_allowance": labels.CATEGORIES["child_allowance"],
+    **{column: labels.CATEGORIES[code] for code, column in CATEGORY_COLUMNS.items()},
     "note": _l("Note"),
     "mail_name": _l("Mailing addressee"),
     "mail_postal_code": _l("Mailing postal code"),
@@ -185,7 +183,7 @@ def result_rows(residents, current_passes, today, show_url):
     Built in Python rather than in the template: 50 rows of macro calls, label
     look-ups (one gettext each) and ``url_for`` calls were most of the page's time.
 
-    :param residents: result rows of :func:`app.residents.services.search`.
+    :param residents: result rows of :func:`app.residents.search.search`.
     :param current_passes: ``{resident id: 整理番号}`` of this year's valid passes.
     :param show_url: the URL of the person's page with ``{id}`` for the id.
     """

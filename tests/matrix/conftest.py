@@ -126,26 +126,10 @@ def classify(resp, client, ok_status=200):
     return f"status {status}"
 
 
-@pytest.fixture
-def samples(db):
-    """Objects for every URL converter, created through the services; returns
-    the values by converter argument name, with the objects under ``_objects``."""
-    from flask_appbuilder.security.sqla.models import Group
-
-    from app import clock
-    from app.extensions import appbuilder
-    from app.hostlink import imports
-    from app.hostlink.models import ImportRun
-    from app.letters import mass_mailing
-    from app.offices import services as offices
+def _sample_passes(staff, branch, hq, yotsuya, today):
+    """Three people with a pass each: at HQ, at a branch, and sent by mail."""
     from app.passes import issuance
     from tests.factories import make_resident
-
-    staff = appbuilder.sm.find_user(username="staff")
-    branch = appbuilder.sm.find_user(username="branch")
-    hq = offices.by_code("HQ")
-    yotsuya = offices.by_code("YOTSUYA")
-    today = clock.today()
 
     person = make_resident(name="見本\u3000太郎", kana="ミホン タロウ", birth_date=date(1950, 5, 5))
     other = make_resident(name="見本\u3000花子", kana="ミホン ハナコ")
@@ -163,24 +147,52 @@ def samples(db):
         posted, kind="new", applied_on=today, issued_on=today, office=hq,
         method="mail", user=staff,
     )  # fmt: skip
+    return person, other, pass_hq, pass_branch, pass_mail
 
-    # A host-link run (a malformed extract: refused, nothing applied).
+
+def _sample_import_run(db):
+    """A host-link run (a malformed extract: refused, nothing applied)."""
+    from app.hostlink import imports
+    from app.hostlink.models import ImportRun
+
     imports.import_file(
         data=b"not an extract", file_name="FUREAI_20260401.DAT", trigger="command",
         require_trigger=False,
     )  # fmt: skip
-    import_run = db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+    return db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+
+
+@pytest.fixture
+def samples(db):
+    """Objects for every URL converter, created through the services; returns
+    the values by converter argument name, with the objects under ``_objects``."""
+    from flask_appbuilder.security.sqla.models import Group
+
+    from app import clock
+    from app.extensions import appbuilder
+    from app.letters import mass_mailing
+    from app.offices import services as offices
+
+    staff = appbuilder.sm.find_user(username="staff")
+    branch = appbuilder.sm.find_user(username="branch")
+    hq = offices.by_code("HQ")
+    yotsuya = offices.by_code("YOTSUYA")
+    today = clock.today()
+
+    person, other, pass_hq, pass_branch, pass_mail = _sample_passes(
+        staff, branch, hq, yotsuya, today
+    )
+    import_run = _sample_import_run(db)
 
     # FAB's own screens list groups; the application uses none, so make one.
     db.session.add(Group(name="matrix-sample", label="見本"))
     db.session.commit()
 
     # A queued mass-mailing run (nothing printed: the scheduler is not running).
-    supervisor = appbuilder.sm.find_user(username="supervisor")
     fiscal_year = pass_hq.fiscal_year
-    run = mass_mailing.queue_run(
-        fiscal_year, min(today, mass_mailing.default_cutoff(fiscal_year)), today, supervisor
-    )
+    cutoff = min(today, mass_mailing.default_cutoff(fiscal_year))
+    supervisor = appbuilder.sm.find_user(username="supervisor")
+    run = mass_mailing.queue_run(fiscal_year, cutoff, today, supervisor)
 
     objects = {
         "resident": person,

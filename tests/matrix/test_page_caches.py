@@ -16,7 +16,9 @@ from flask import render_template_string
 from flask_babel import force_locale
 
 from tests.conftest import PASSWORD
-from tests.matrix.test_role_matrix import MENU_EXPECTED, _menu_names_by_href, _navbar
+from tests.matrix.menus import menu_names_by_href as _menu_names_by_href
+from tests.matrix.menus import navbar as _navbar
+from tests.matrix.test_role_matrix import MENU_EXPECTED
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -40,10 +40,14 @@ def test_list_and_filter_by_resident_number(db, app, client, people):
     q = "(filters:!((col:resident_no,opr:eq,value:'1000000001')))"
     data = client.get(f"/api/v1/residents/?q={q}", headers=headers).get_json()
     (row,) = data["result"]
-    assert row["resident_no"] == "1000000001" and row["name"] == "山田\u3000花子"
-    assert row["categories"] == ["elderly"] and row["gaiji"] is False
-    assert row["birth_date"] == "1955-04-01" and row["status"] == "active"
-    assert "note" not in row and "phone" not in row
+    assert row["resident_no"] == "1000000001"
+    assert row["name"] == "山田\u3000花子"
+    assert row["categories"] == ["elderly"]
+    assert row["gaiji"] is False
+    assert row["birth_date"] == "1955-04-01"
+    assert row["status"] == "active"
+    assert "note" not in row
+    assert "phone" not in row
     log = (
         db.session.execute(
             select(AccessLog).where(AccessLog.action == "api.read").order_by(AccessLog.id.desc())
@@ -51,7 +55,8 @@ def test_list_and_filter_by_resident_number(db, app, client, people):
         .scalars()
         .first()
     )
-    assert log.resident_no == "1000000001" and log.username == "staff"
+    assert log.resident_no == "1000000001"
+    assert log.username == "staff"
 
 
 def test_one_person_and_their_passes(db, app, client, people):
@@ -60,8 +65,11 @@ def test_one_person_and_their_passes(db, app, client, people):
     assert row["resident_no"] == "1000000001"
     q = f"(filters:!((col:resident,opr:rel_o_m,value:{people.id})))"
     (p,) = client.get(f"/api/v1/issuances/?q={q}", headers=headers).get_json()["result"]
-    assert p["resident_no"] == "1000000001" and p["office"] == "YOTSUYA"
-    assert p["kind"] == "new" and p["fiscal_year"] == 2026 and p["method"] == "counter"
+    assert p["resident_no"] == "1000000001"
+    assert p["office"] == "YOTSUYA"
+    assert p["kind"] == "new"
+    assert p["fiscal_year"] == 2026
+    assert p["method"] == "counter"
     assert p["returned_on"] is None
     logs = db.session.execute(select(AccessLog).where(AccessLog.action == "api.read")).scalars()
     assert {log.resident_no for log in logs} == {"1000000001"}
@@ -72,7 +80,8 @@ def test_gaiji_flag(app, client, people):
     (row,) = client.get(f"/api/v1/residents/?q={q}", headers=_token(app, "branch")).get_json()[
         "result"
     ]
-    assert row["gaiji"] is True and row["categories"] == ["disabled"]
+    assert row["gaiji"] is True
+    assert row["categories"] == ["disabled"]
 
 
 @pytest.mark.parametrize("username", ["branch", "auditor", "admin"])
@@ -94,10 +103,12 @@ def test_page_size_is_capped(app, client, resident, today):
         ).get_json()
     finally:
         app.config["FAB_API_MAX_PAGE_SIZE"] = saved
-    assert len(data["result"]) == 3 and data["count"] == 5
+    assert len(data["result"]) == 3
+    assert data["count"] == 5
 
 
 def test_info_lists_no_related_records(app, client, people):
     info = client.get("/api/v1/issuances/_info", headers=_token(app, "staff")).get_json()
-    assert info["add_columns"] == [] and info["edit_columns"] == []
+    assert info["add_columns"] == []
+    assert info["edit_columns"] == []
     assert set(info["permissions"]) == {"can_read"}

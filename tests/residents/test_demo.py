@@ -33,12 +33,15 @@ def test_people_look_like_the_host_data():
     for p in people[:2000]:
         assert re.fullmatch(r"\d{10}", p["resident_no"])
         surname, given = p["name"].split("\u3000")
-        assert surname and given
+        assert surname
+        assert given
         kana_surname, kana_given = p["kana"].split(" ")
-        assert is_kana_query(kana_surname) and re.fullmatch("[\u30a1-\u30fc]+", kana_given)
+        assert is_kana_query(kana_surname)
+        assert re.fullmatch("[\u30a1-\u30fc]+", kana_given)
         assert p["postal_code"] in POSTAL_CODES
         assert p["address"].startswith("東京都新宿区")
-        assert re.search("[０-９]－[０-９]", p["address"]) and not re.search("[0-9]", p["address"])
+        assert re.search("[０-９]－[０-９]", p["address"])
+        assert not re.search("[0-9]", p["address"])
         assert p["sex"] in (1, 2)
         assert p["is_elderly"] or p["is_disabled"] or p["is_child_allowance"]
         if p["is_elderly"]:
@@ -47,7 +50,8 @@ def test_people_look_like_the_host_data():
     extension = sum(any(c in p["name"] for c in "髙﨑德") for p in people)
     assert 100 <= extension <= 300  # about 1 %
     assert any(GAIJI_CHAR in p["name"] for p in people)
-    assert any(p["address2"] for p in people) and any(not p["phone"] for p in people)
+    assert any(p["address2"] for p in people)
+    assert any(not p["phone"] for p in people)
 
 
 def test_eighty_nine_thousand_people_quickly():
@@ -107,13 +111,15 @@ def test_demo_data_command(app, db, fresh_accounts, today):
     roles = set()
     for username, role, office in fresh_accounts:
         account = appbuilder.sm.find_user(username=username)
-        assert account.office.code == office and not account.must_change_password
+        assert account.office.code == office
+        assert not account.must_change_password
         assert [r.name for r in account.roles] == [role]
         roles.update(r.name for r in account.roles)
     assert roles == set(ROLE_NAMES)
 
     again = runner.invoke(args=["demo-data", "--residents", "400", "--seed", "3"])
-    assert again.exit_code == 2 and "--force" in again.output
+    assert again.exit_code == 2
+    assert "--force" in again.output
 
     replaced = runner.invoke(args=["demo-data", "--residents", "400", "--seed", "3", "--force"])
     assert replaced.exit_code == 0, replaced.output
@@ -128,5 +134,6 @@ def test_demo_data_is_refused_in_production(app, db, fresh_accounts):
         result = app.test_cli_runner().invoke(args=["demo-data", "--residents", "10"])
     finally:
         app.config["ALLOW_DEMO_DATA"] = saved
-    assert result.exit_code == 2 and "ALLOW_DEMO_DATA" in result.output
+    assert result.exit_code == 2
+    assert "ALLOW_DEMO_DATA" in result.output
     assert db.session.execute(select(func.count(Resident.id))).scalar_one() == 0

@@ -49,8 +49,10 @@ def test_reissue_supersedes_the_valid_pass(db, resident, user, office, today):
         supersedes_id=first.id,
     )
     db.session.refresh(first)
-    assert first.status == "superseded" and first.superseded_by_id == second.id
-    assert second.status == "valid" and second.control_no != first.control_no
+    assert first.status == "superseded"
+    assert first.superseded_by_id == second.id
+    assert second.status == "valid"
+    assert second.control_no != first.control_no
 
 
 def test_reissue_of_a_pass_already_replaced_is_a_conflict(db, resident, user, office, today):
@@ -84,7 +86,8 @@ def test_lost_pass_reissued_once_then_only_a_supervisor_with_reason(
         reissue_reason="lost",
         override_reason="警察に遺失届あり、本人来庁",
     )
-    assert third.override_reason and _count(db) == 3
+    assert third.override_reason
+    assert _count(db) == 3
 
 
 def test_excluded_person_gets_no_pass(db, resident, user, office, today):
@@ -137,7 +140,7 @@ def test_mail_goes_to_the_mailing_address(db, resident, user, office, today):
 
 
 @pytest.mark.parametrize(
-    "changes, action",
+    ("changes", "action"),
     [
         ({"returned_on": "today"}, "return"),
         ({"returned_on": "today", "note": "宛所不明"}, "update"),

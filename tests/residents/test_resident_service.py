@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.audit.models import AccessLog
 from app.errors import Conflict, DomainError
 from app.history.models import ChangeLog
-from app.residents import services as service
+from app.residents import corrections as service
 from app.residents.models import Resident
 
 
@@ -37,10 +37,12 @@ def test_update_records_history_log_and_search_keys(db, resident, user, today):
     )
     assert fields == ["kana", "name", "phone"]
     person = _reload(db, person)
-    assert person.kana == "シケン ハルコ" and person.kana_key == "シケンハルコ"
+    assert person.kana == "シケン ハルコ"
+    assert person.kana_key == "シケンハルコ"
     assert person.name_key == "試験春子"
     (row,) = _history(db, person)
-    assert row.action == "update" and row.user_id == user("staff").id
+    assert row.action == "update"
+    assert row.user_id == user("staff").id
     assert row.changes["name"] == ["試験\u3000花子", "試験\u3000春子"]
     log = db.session.execute(
         select(AccessLog).where(AccessLog.action == "resident.update")
@@ -70,7 +72,8 @@ def test_mailing_address_is_its_own_history_action(db, resident, user, today):
         user("staff"),
     )
     person = _reload(db, person)
-    assert person.mail_address is None and person.mail_reason is None
+    assert person.mail_address is None
+    assert person.mail_reason is None
 
 
 @pytest.mark.parametrize(
@@ -98,9 +101,11 @@ def test_refused_changes_save_nothing(db, resident, user, today, changes, field)
     with pytest.raises(DomainError) as err:
         service.update_resident(person, changes, user("staff"))
     assert err.value.field == field
-    assert err.value.message and not str(err.value.message).isascii()
+    assert err.value.message
+    assert not str(err.value.message).isascii()
     person = _reload(db, person)
-    assert person.version == before and person.name == "試験\u3000花子"
+    assert person.version == before
+    assert person.name == "試験\u3000花子"
     assert _history(db, person) == []
 
 
@@ -122,7 +127,8 @@ def test_boxes_can_be_unticked(db, resident, user, today):
     person = resident(is_elderly=True, is_disabled=True)
     service.update_resident(person, {"is_elderly": False, "is_disabled": False}, user("staff"))
     person = _reload(db, person)
-    assert person.is_elderly is False and person.is_disabled is False
+    assert person.is_elderly is False
+    assert person.is_disabled is False
 
 
 def test_stale_version_is_a_conflict(db, resident, user, today):
@@ -149,7 +155,8 @@ def test_exclude_reinstate_and_review(db, resident, user, today):
         service.exclude_resident(person, "other", today, user("staff"))
     service.reinstate_resident(person, user("staff"))
     person = _reload(db, person)
-    assert person.status == "active" and person.excluded_on is None
+    assert person.status == "active"
+    assert person.excluded_on is None
     assert not person.needs_review
     with pytest.raises(DomainError):
         service.clear_review(person, user("staff"))

@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import DomainError
 from app.passes.issuance import issue_pass
-from app.residents import services as service
+from app.residents import search as service
 
 
 def _search(text, **filters):
@@ -97,7 +97,8 @@ def test_filters(people, user, office, today):
 
 def test_nothing_to_search_returns_nothing(people):
     page = _search("")
-    assert page.rows == [] and not page.has_next
+    assert page.rows == []
+    assert not page.has_next
 
 
 @pytest.mark.parametrize("text", ["さとう", "佐藤"])
@@ -106,12 +107,14 @@ def test_paging_without_counting(resident, text):
         resident(name=f"佐藤\u3000{i}", kana=f"サトウ {'アイウエオカキ'[i]}")
     query = service.parse_query(text)
     first = service.search(query, limit=3)
-    assert len(first.rows) == 3 and first.has_next
+    assert len(first.rows) == 3
+    assert first.has_next
     second = service.search(query, after_id=first.last_id, limit=3)
     third = service.search(query, after_id=second.last_id, limit=3)
     assert not third.has_next
     kana = [r.kana for r in first.rows + second.rows + third.rows]
-    assert kana == sorted(kana) and len(set(kana)) == 7
+    assert kana == sorted(kana)
+    assert len(set(kana)) == 7
 
 
 def test_current_passes_are_loaded_with_the_page(people, user, office, today):

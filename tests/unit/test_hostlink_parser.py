@@ -1,234 +1,29 @@
-"""Host extract parser and writer (app.hostlink).
+"""Host extract parser (app.hostlink): the fields of a data record.
 
 Valid files come from the writer; broken ones are made by editing its bytes at
-the positions of the specification (1-based byte positions, written out here
-independently of the parser's own layout table).
-"""
+the positions of the specification (see tests/unit/extracts.py)."""
 
-import dataclasses
 from datetime import date
 
 import pytest
 
-from app.hostlink.parser import FileError, Record, parse_extract
-from app.hostlink.writer import build_extract, encode_header, encode_record, encode_trailer
-
-AS_OF = date(2026, 4, 1)
-CREATED_ON = date(2026, 3, 31)
-
-# 1-based positions from the specification's data record table.
-POS = {
-    "record_type": 1,
-    "resident_no": 2,
-    "name": 12,
-    "kana": 52,
-    "sex": 92,
-    "birth_date": 93,
-    "postal_code": 100,
-    "address": 107,
-    "address2": 167,
-    "phone": 207,
-    "is_elderly": 222,
-    "is_disabled": 223,
-    "is_child_allowance": 224,
-    "status": 225,
-    "status_changed_on": 226,
-    "reserved": 234,
-}
-WIDTH = {
-    "record_type": 1,
-    "resident_no": 10,
-    "name": 40,
-    "kana": 40,
-    "sex": 1,
-    "birth_date": 7,
-    "postal_code": 7,
-    "address": 60,
-    "address2": 40,
-    "phone": 15,
-    "is_elderly": 1,
-    "is_disabled": 1,
-    "is_child_allowance": 1,
-    "status": 1,
-    "status_changed_on": 8,
-    "reserved": 23,
-}
-
-
-def person(number=1, **changes):
-    values = {
-        "resident_no": f"{number:010d}",
-        "name": "山田\u3000太郎",
-        "kana": "ヤマダ タロウ",
-        "sex": 1,
-        "birth_date": date(1955, 4, 1),
-        "postal_code": "1600022",
-        "address": "東京都新宿区新宿１丁目２－３",
-        "address2": "",
-        "phone": "03-1234-5678",
-        "is_elderly": True,
-        "is_disabled": False,
-        "is_child_allowance": False,
-    }
-    values.update(changes)
-    return values
-
-
-def people(count):
-    return [person(number) for number in range(1, count + 1)]
-
-
-def build(*persons):
-    return build_extract(AS_OF, list(persons), created_on=CREATED_ON)
-
-
-def split(data):
-    """The file's records (without CR LF) as mutable byte arrays."""
-    assert data.endswith(b"\r\n")
-    return [bytearray(line) for line in data[:-2].split(b"\r\n")]
-
-
-def join(lines):
-    return b"".join(bytes(line) + b"\r\n" for line in lines)
-
-
-def put(data, line_no, field, value):
-    """Overwrite ``field`` of record ``line_no`` (1 = header) with ``value``, padded."""
-    width = WIDTH[field]
-    if isinstance(value, str):
-        value = value.encode("cp932")
-    assert len(value) <= width, "test value too long for the field"
-    lines = split(data)
-    start = POS[field] - 1
-    lines[line_no - 1][start : start + width] = value.ljust(width, b" ")
-    return join(lines)
-
-
-def file_error(data):
-    with pytest.raises(FileError) as caught:
-        parse_extract(data)
-    return caught.value
-
-
-def errors_of(result):
-    return [(e.line_no, e.field, e.code) for e in result.errors]
-
-
-# -- writer: the bytes it writes sit where the specification says -------------
-
-
-def test_writer_places_every_field_at_its_specified_position():
-    record = encode_record(
-        person(
-            1234567,
-            sex=2,
-            address2="コーポ１０１",
-            is_disabled=True,
-            is_child_allowance=True,
-            status=3,
-            status_changed_on=date(2026, 3, 15),
-        )
-    )
-    assert len(record) == 256
-
-    def field(name):
-        start = POS[name] - 1
-        return record[start : start + WIDTH[name]]
-
-    assert field("record_type") == b"D"
-    assert field("resident_no") == b"0001234567"
-    assert field("name") == "山田\u3000太郎".encode("cp932").ljust(40)
-    assert field("kana") == "ﾔﾏﾀﾞ ﾀﾛｳ".encode("cp932").ljust(40)
-    assert field("sex") == b"2"
-    assert field("birth_date") == b"3300401"
-    assert field("postal_code") == b"1600022"
-    assert field("address") == "東京都新宿区新宿１丁目２－３".encode("cp932").ljust(60)
-    assert field("address2") == "コーポ１０１".encode("cp932").ljust(40)
-    assert field("phone") == b"03-1234-5678   "
-    assert field("is_elderly") + field("is_disabled") + field("is_child_allowance") == b"111"
-    assert field("status") == b"3"
-    assert field("status_changed_on") == b"20260315"
-    assert field("reserved") == b" " * 23
-
-
-def test_writer_header_trailer_and_framing():
-    data = build(person(1), person(2))
-    assert data.count(b"\r\n") == 4
-    assert len(data) == 4 * 258
-    header, trailer = data[:256], data[-258:-2]
-    assert header == (b"H" + b"20260331" + b"20260401" + b"FUREAI    ").ljust(256)
-    assert trailer == b"T000000002".ljust(256)
-    assert encode_header(AS_OF) == (b"H" + b"20260401" * 2 + b"FUREAI    ").ljust(256)
-    assert encode_trailer(0) == b"T000000000".ljust(256)
-
-
-def test_writer_kana_accepts_hiragana_and_fullwidth_space():
-    record = encode_record(person(kana="やまだ\u3000たろう"))
-    assert record[51:91] == "ﾔﾏﾀﾞ ﾀﾛｳ".encode("cp932").ljust(40)
-
-
-def test_writer_accepts_objects_as_well_as_mappings():
-    @dataclasses.dataclass
-    class Person:
-        resident_no: str
-        name: str
-        kana: str
-        sex: int
-        birth_date: date
-        postal_code: str
-        address: str
-
-    obj = Person(
-        "0000000001", "山田\u3000太郎", "ヤマダ タロウ", 1, date(1955, 4, 1), "1600022", "東京都"
-    )
-    mapping = person(1, address="東京都", phone="", is_elderly=False)
-    assert encode_record(obj) == encode_record(mapping)
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"name": "山" * 21},  # 42 bytes in a 40-byte field
-        {"name": "𠮷野\u3000家"},  # not in CP932
-        {"name": "\u3000"},
-        {"kana": "ヤマダ タロウ" * 6},  # 48 half-width bytes
-        {"kana": "山田"},
-        {"address": "東" * 31},
-        {"address2": "棟" * 21},
-        {"phone": "03-1234-5678-9999"},
-        {"phone": "03(1234)5678"},
-        {"resident_no": "12345678901"},
-        {"resident_no": "12AB"},
-        {"postal_code": "160002"},
-        {"sex": 3},
-        {"status": 5, "status_changed_on": date(2026, 1, 1)},
-        {"status": 2},
-        {"status": 1, "status_changed_on": date(2026, 1, 1)},
-        {"birth_date": "1955-04-01"},
-        {"birth_date": date(1867, 1, 1)},
-    ],
+from app.hostlink.parser import Record, parse_extract
+from tests.unit.extracts import (
+    AS_OF,
+    CREATED_ON,
+    build,
+    errors_of,
+    join,
+    people,
+    person,
+    put,
+    split,
 )
-def test_writer_refuses_what_it_cannot_write_validly(changes):
-    with pytest.raises(ValueError):
-        encode_record(person(**changes))
 
 
-def test_writer_accepts_fields_exactly_full():
-    record = encode_record(person(name="山" * 20, address="東" * 30, address2="棟" * 20))
-    assert len(record) == 256
-    result = parse_extract(build(person(name="山" * 20, address="東" * 30)))
-    assert result.records[0].name == "山" * 20
-
-
-def test_writer_postal_code_hyphen_is_removed():
-    assert encode_record(person(postal_code="160-0022"))[99:106] == b"1600022"
-
-
-# -- valid files ----------------------------------------------------------------
-
-
-def test_parse_round_trip_of_every_field():
-    data = build(
+def _two_people():
+    """An extract of two people whose every field differs."""
+    return build(
         person(
             1,
             address2="ハイツ新宿２０１号",
@@ -247,6 +42,10 @@ def test_parse_round_trip_of_every_field():
             status_changed_on=date(2026, 3, 20),
         ),
     )
+
+
+def test_parse_round_trip_of_every_field():
+    data = _two_people()
     result = parse_extract(data)
     assert result.header.created_on == CREATED_ON
     assert result.header.as_of == AS_OF
@@ -402,181 +201,6 @@ def test_text_fields_are_only_right_stripped_of_ascii_spaces():
 
 
 # -- file-level errors --------------------------------------------------------
-
-
-def test_empty_file():
-    error = file_error(b"")
-    assert error.code == "empty_file"
-    assert error.message
-
-
-def test_lf_only_file():
-    data = build(person(1)).replace(b"\r\n", b"\n")
-    error = file_error(data)
-    assert (error.code, error.line_no) == ("line_ending_lf", 1)
-
-
-def test_one_lf_only_record_in_the_middle():
-    data = build(*people(3))
-    lines = data.split(b"\r\n")
-    lines[2] = lines[2] + b"\n" + lines[3]
-    del lines[3]
-    error = file_error(b"\r\n".join(lines))
-    assert (error.code, error.line_no) == ("line_ending_lf", 3)
-
-
-def test_last_record_without_line_end():
-    error = file_error(build(person(1))[:-2])
-    assert (error.code, error.line_no) == ("line_ending_missing", 3)
-
-
-def test_truncated_transfer():
-    data = build(*people(5))
-    error = file_error(data[:1000])
-    assert error.code == "line_ending_missing"
-
-
-@pytest.mark.parametrize("delta", [-1, 1])
-def test_record_of_wrong_length(delta):
-    lines = split(build(*people(3)))
-    if delta < 0:
-        del lines[2][-1:]
-    else:
-        lines[2] += b" "
-    error = file_error(join(lines))
-    assert (error.code, error.line_no) == ("record_length", 3)
-    assert "256" in error.message
-
-
-def test_records_all_of_the_wrong_length():
-    data = build(person(1)).replace(b" \r\n", b"\r\n")
-    error = file_error(data)
-    assert (error.code, error.line_no) == ("record_length", 1)
-
-
-def test_binary_garbage():
-    garbage = bytes((i * 37 + 11) % 256 for i in range(258 * 3))
-    error = file_error(garbage)
-    assert error.code == "binary_content"
-
-
-def test_nul_bytes_in_an_otherwise_framed_file():
-    data = put(build(*people(3)), 3, "address2", b"\x00\x00")
-    error = file_error(data)
-    assert (error.code, error.line_no) == ("binary_content", 3)
-
-
-def test_bare_cr_inside_a_record():
-    data = put(build(*people(2)), 3, "address2", b"\r")
-    error = file_error(data)
-    assert (error.code, error.line_no) == ("binary_content", 3)
-
-
-def test_utf8_byte_order_mark():
-    error = file_error(b"\xef\xbb\xbf" + build(person(1)))
-    assert error.code == "unexpected_bom"
-
-
-def test_first_record_not_header():
-    lines = split(build(person(1)))
-    error = file_error(join(lines[1:]))
-    assert (error.code, error.line_no) == ("first_not_header", 1)
-
-
-def test_last_record_not_trailer():
-    lines = split(build(person(1), person(2)))
-    error = file_error(join(lines[:-1]))
-    assert (error.code, error.line_no) == ("last_not_trailer", 3)
-
-
-def test_header_only():
-    error = file_error(join(split(build())[:1]))
-    assert error.code == "last_not_trailer"
-
-
-@pytest.mark.parametrize("record_type", [b"H", b"T", b"X", b"d", b" "])
-def test_unexpected_record_type_in_the_middle(record_type):
-    data = put(build(*people(3)), 3, "record_type", record_type)
-    error = file_error(data)
-    assert (error.code, error.line_no) == ("record_type", 3)
-
-
-@pytest.mark.parametrize("file_id", [b"FUREAI2   ", b"fureai    ", b"          ", b"  FUREAI  "])
-def test_wrong_file_id(file_id):
-    lines = split(build(person(1)))
-    lines[0][17:27] = file_id
-    error = file_error(join(lines))
-    assert (error.code, error.line_no, error.field) == ("file_id", 1, "file_id")
-
-
-@pytest.mark.parametrize(
-    ("start", "raw", "field"),
-    [
-        (1, b"20260230", "created_on"),
-        (1, b"2026033X", "created_on"),
-        (1, b"        ", "created_on"),
-        (9, b"20261301", "as_of"),
-        (9, b"R0080401", "as_of"),
-        (9, "２０２６".encode("cp932"), "as_of"),
-    ],
-)
-def test_invalid_header_dates(start, raw, field):
-    lines = split(build(person(1)))
-    lines[0][start : start + 8] = raw
-    error = file_error(join(lines))
-    assert (error.code, error.field, error.line_no) == ("header_date", field, 1)
-
-
-@pytest.mark.parametrize(("count", "found"), [(b"000000003", 2), (b"000000001", 2)])
-def test_trailer_count_mismatch(count, found):
-    lines = split(build(person(1), person(2)))
-    lines[-1][1:10] = count
-    error = file_error(join(lines))
-    assert (error.code, error.line_no) == ("trailer_count_mismatch", 4)
-    assert str(found) in error.message
-
-
-def test_trailer_count_mismatch_when_a_record_is_missing():
-    lines = split(build(*people(3)))
-    del lines[2]
-    error = file_error(join(lines))
-    assert error.code == "trailer_count_mismatch"
-
-
-@pytest.mark.parametrize("count", [b"00000000A", b"        2", b"-00000002"])
-def test_trailer_count_not_digits(count):
-    lines = split(build(person(1)))
-    lines[-1][1:10] = count
-    assert file_error(join(lines)).code == "trailer_count_format"
-
-
-def test_duplicate_resident_number():
-    data = build(person(1), person(2), person(3))
-    data = put(data, 4, "resident_no", b"0000000001")
-    error = file_error(data)
-    assert (error.code, error.line_no, error.field) == ("duplicate_resident_no", 4, "resident_no")
-    assert "line 2" in error.message
-
-
-def test_duplicate_resident_number_even_when_one_record_is_rejected():
-    data = build(person(1), person(2))
-    data = put(data, 3, "resident_no", b"0000000001")
-    data = put(data, 3, "sex", b"9")
-    assert file_error(data).code == "duplicate_resident_no"
-
-
-def test_file_error_is_an_exception_with_code_message_line():
-    error = FileError("record_length", "record is 255 bytes", line_no=7)
-    assert isinstance(error, Exception)
-    assert (error.code, error.message, error.line_no, error.field) == (
-        "record_length",
-        "record is 255 bytes",
-        7,
-        None,
-    )
-
-
-# -- record-level errors ------------------------------------------------------
 
 
 def parse_with(field, raw, line_no=3, count=3):

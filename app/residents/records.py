@@ -1,0 +1,102 @@
+"""One person's record: the person, their passes, their history, the issue form's defaults."""
+
+import logging
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from app import clock
+from app.errors import NotFound
+from app.extensions import db
+from app.history import services as history
+from app.passes.models import STATUS_VALID, Issuance
+from app.residents.models import Resident
+from app.security.models import StaffUser
+from app.text.wareki import fiscal_year_of
+
+log = logging.getLogger(__name__)
+
+
+def get(resident_id):
+    """:raises NotFound: no such resident."""
+    resident = db.session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound(_("No such person."))
+    return resident
+
+
+def passes_of(resident_id):
+    """Every pass of the resident, newest first, offices and issuing users loaded."""
+    return (
+        db.session.execute(
+            select(Issuance)
+            .join(Issuance.office)
+            .options(contains_eager(Issuance.office), joinedload(Issuance.created_by))
+            .where(Issuance.resident_id == resident_id)
+            .order_by(Issuance.fiscal_year.desc(), Issuance.issued_on.desc(), Issuance.id.desc())
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
+
+
+def history_users(rows):
+    """``{user_id: StaffUser}`` of the users named by history rows, in one statement."""
+    user_ids = {r.user_id for r in rows if r.user_id}
+    if not user_ids:
+        return {}
+    return {
+        u.id: u
+        for u in db.session.execute(select(StaffUser).where(StaffUser.id.in_(user_ids))).scalars()
+    }
+
+
+def history_of(resident_id, limit=200):
+    """Change history of the person and their passes, newest first.
+
+    :returns: ``(rows, users)`` with ``users`` from :func:`history_users`.
+    """
+    rows = history.for_resident(resident_id, limit=limit)
+    return rows, history_users(rows)
+
+
+@dataclass
+class IssueDefaults:
+    """What the issue form proposes for a person."""
+
+    kind: str
+    office_id: int | None
+    method: str
+    supersedes_id: int | None
+    fiscal_year: int
+    current: Issuance | None
+
+
+def issue_defaults(resident, user, passes=None, today=None):
+    """Sensible defaults: today, the user's office, at the counter; 新規, or 更新
+    after a pass last fiscal year, or 再交付 when a valid pass exists this year.
+
+    :param passes: the resident's passes when already loaded.
+    """
+    today = today or clock.today()
+    fy = fiscal_year_of(today)
+    if passes is None:
+        passes = passes_of(resident.id)
+    current = next((p for p in passes if p.fiscal_year == fy and p.status == STATUS_VALID), None)
+    if current is not None:
+        kind = "reissue"
+    elif any(p.fiscal_year == fy - 1 for p in passes):
+        kind = "renewal"
+    else:
+        kind = "new"
+    return IssueDefaults(
+        kind=kind,
+        office_id=getattr(user, "office_id", None),
+        method="counter",
+        supersedes_id=current.id if current else None,
+        fiscal_year=fy,
+        current=current,
+    )
