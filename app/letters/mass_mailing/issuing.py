@@ -2,7 +2,7 @@
 ONE transaction (:func:`issue_passes`).
 
 The passes are built by the one pass builder, :mod:`app.passes.rows`; the
-整理番号 are a block from :func:`~app.passes.issuance.allocate_control_numbers`,
+整理番号 are a block from :func:`~app.passes.numbers.allocate_control_numbers`,
 handed out in mailing (postal-code) order.
 """
 
@@ -24,7 +24,7 @@ from app.letters.mass_mailing.selection import Person, Skipped, select_people, s
 from app.letters.models import MassMailingItem, MassMailingRun
 from app.offices.models import Office
 from app.passes import rows
-from app.passes.issuance import allocate_control_numbers
+from app.passes.numbers import allocate_control_numbers
 
 log = logging.getLogger(__name__)
 

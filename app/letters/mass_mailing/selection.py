@@ -15,12 +15,17 @@ from sqlalchemy import Row, select
 from app.extensions import db
 from app.passes.models import STATUS_VALID, Issuance
 from app.passes.rows import mailing_destination
-from app.residents.models import STATUS_EXCLUDED, Resident
+from app.residents.models import (
+    CATEGORIES,
+    CATEGORY_COLUMNS,
+    STATUS_EXCLUDED,
+    Resident,
+    categories_of,
+)
 
 log = logging.getLogger(__name__)
 
 SKIP_REASONS = ("already_issued", "excluded", "excluded_after_cutoff", "no_address")
-CATEGORIES = ("elderly", "disabled", "child_allowance")
 
 # ``{resident_id, resident_no, categories, destination}``
 Person = dict[str, Any]
@@ -74,9 +79,7 @@ def _holders(fiscal_year: int) -> list[Row[Any]]:
                 Resident.mail_reason,
                 Resident.status,
                 Resident.excluded_on,
-                Resident.is_elderly,
-                Resident.is_disabled,
-                Resident.is_child_allowance,
+                *(getattr(Resident, column) for column in CATEGORY_COLUMNS.values()),
             )
             .join(Issuance, Issuance.resident_id == Resident.id)
             .where(Issuance.fiscal_year == fiscal_year - 1, Issuance.status == STATUS_VALID)
@@ -99,11 +102,10 @@ def _skip_reason(
 
 
 def _person(row: Row[Any], dest: dict[str, str | None]) -> Person:
-    flags = (row.is_elderly, row.is_disabled, row.is_child_allowance)
     return {
         "resident_id": row.id,
         "resident_no": row.resident_no,
-        "categories": [c for c, flag in zip(CATEGORIES, flags, strict=True) if flag],
+        "categories": categories_of(row),
         "destination": dest,
     }
 
