@@ -22,7 +22,8 @@ times of a file are measured right after its import, in the same run.
 
 Usage: ``.venv/bin/python bench/hostlink.py [--quick] [--db sqlite|postgresql|both]
 [--no-naive] [--naive-full]`` (the per-row variant of the full load takes
-minutes, so it runs only when asked).  Prints the figures and writes ``bench/results/hostlink.json``.
+minutes, so it runs only when asked).  Prints the figures and writes
+``bench/results/hostlink.json``.
 PostgreSQL is reached at ``BENCH_PG_URL`` (default
 ``postgresql+psycopg2://postgres@127.0.0.1:5432/fureai_bench_hostlink``).
 """

@@ -1,6 +1,13 @@
-"""The access log (アクセスログ): search, CSV export and retention.
+"""The access log (アクセスログ): writing it, search, CSV export and retention.
 
 Rows are written by :func:`app.audit.writer.record`; nothing here changes or
 deletes one except :func:`app.audit.logs.purge`, and only past the retention
 period, which the database enforces with a trigger (migration 0004).
+
+Modules: ``writer`` (one row per event), ``logs`` (search, export, purge),
+``views`` (the screen), ``cli`` (``flask audit``), ``models``.
+
+May import app.db, app.errors, app.extensions, app.clock, app.text and
+app.security.models; every feature that touches personal data imports
+``writer``.
 """

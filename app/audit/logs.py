@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from app import clock
 from app.audit import writer as audit
 from app.audit.models import AccessLog, AccessLogPolicy
+from app.db.transaction import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.security.models import LoginAttempt, UserSession
@@ -223,6 +224,16 @@ def retention_years():
     return int(current_app.config.get("ACCESS_LOG_RETENTION_YEARS", 5))
 
 
+def _set_retention(years):
+    """Record the period the database trigger protects (before deleting)."""
+    policy = db.session.get(AccessLogPolicy, 1)
+    if policy is None:
+        db.session.add(AccessLogPolicy(id=1, retention_years=years))
+    elif policy.retention_years != years:
+        policy.retention_years = years
+    db.session.flush()
+
+
 def purge(years=None, dry_run=False, operator=None):
     """Delete access-log rows older than the retention period, and old sign-in
     attempts and ended sessions; record what was purged (``access_log.purge``).
@@ -252,23 +263,18 @@ def purge(years=None, dry_run=False, operator=None):
     }
     if dry_run:
         return summary
-    policy = db.session.get(AccessLogPolicy, 1)
-    if policy is None:
-        db.session.add(AccessLogPolicy(id=1, retention_years=years))
-    elif policy.retention_years != years:
-        policy.retention_years = years
-    db.session.flush()
-    if count:
-        db.session.execute(delete(AccessLog).where(AccessLog.id.in_(old)))
-    summary["login_attempts_deleted"] = db.session.execute(
-        delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
-    ).rowcount
-    summary["sessions_deleted"] = db.session.execute(
-        delete(UserSession).where(
-            UserSession.ended_at.is_not(None), UserSession.ended_at < now - timedelta(days=90)
-        )
-    ).rowcount
-    audit.record("access_log.purge", detail=summary, username=operator, user=False)
-    db.session.commit()
+    with transaction():
+        _set_retention(years)
+        if count:
+            db.session.execute(delete(AccessLog).where(AccessLog.id.in_(old)))
+        summary["login_attempts_deleted"] = db.session.execute(
+            delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
+        ).rowcount
+        summary["sessions_deleted"] = db.session.execute(
+            delete(UserSession).where(
+                UserSession.ended_at.is_not(None), UserSession.ended_at < now - timedelta(days=90)
+            )
+        ).rowcount
+        audit.record("access_log.purge", detail=summary, username=operator, user=False)
     log.info("access log purged: %s", summary)
     return summary

@@ -6,11 +6,13 @@ use ``commit=True`` for reads, where there is no other change to commit.
 """
 
 import logging
+from contextlib import nullcontext
 
 from flask import g, has_request_context, request
 from sqlalchemy import insert
 
 from app.audit.models import AccessLog
+from app.db.transaction import transaction
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -73,10 +75,9 @@ def record(
         detail=detail,
         outcome=outcome,
     )
-    db.session.execute(insert(AccessLog.__table__).values(**row))
-    if action == "access.denied" and has_request_context():
-        # app.security.http logs refused requests that nobody logged yet.
-        g.access_denied_logged = True
-    if commit:
-        db.session.commit()
+    with transaction() if commit else nullcontext():
+        db.session.execute(insert(AccessLog.__table__).values(**row))
+        if action == "access.denied" and has_request_context():
+            # app.security.http logs refused requests that nobody logged yet.
+            g.access_denied_logged = True
     return row

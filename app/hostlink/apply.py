@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from app.db.bulk import bulk_insert, bulk_update_by_id, indexes_rebuilt_if_bulk
 from app.history.models import ChangeLog
+from app.hostlink.models import COUNT_FIELDS
 from app.residents.models import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
 from app.text.kana import name_key, normalize_kana_query
 
@@ -91,20 +92,7 @@ class Plan:
     updates: list = field(default_factory=list)
     history: list = field(default_factory=list)
     absences_skipped: int = 0
-    counts: dict = field(
-        default_factory=lambda: dict.fromkeys(
-            (
-                "added",
-                "updated",
-                "excluded",
-                "reinstated",
-                "unchanged",
-                "unknown_not_eligible",
-                "rejected",
-            ),
-            0,
-        )
-    )
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
 
 
 def lock_residents(session):
@@ -270,22 +258,11 @@ def _update_row(current, values, state, now):
     return (*values, *keys, *(state[name] for name in STATE), now, current[0])
 
 
-def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_as_text=False):
-    """Decide what the extract changes.  Reads only through ``fetch``; writes nothing.
+def _untouchable(errors):
+    """The people rejected records name, and how many such records name nobody.
 
-    :param records: valid :class:`~app.hostlink.parser.Record` objects.
-    :param errors: :class:`~app.hostlink.parser.RecordError` objects; the
-        people they name are left exactly as they are.
-    :param current: :func:`load_current`'s result.
-    :param now: the time stamped on changed rows.
-    :param fetch: ``fetch(ids) -> {id: compared values}`` for the residents
-        whose digest or state differs (see :func:`fetch_compared`).
-    :param dates_as_text: the digests were made from dates as ISO text (SQLite).
-    :returns: :class:`Plan`.
+    :returns: ``(resident numbers, count of records whose number is unreadable)``.
     """
-    plan = Plan(as_of=as_of, data_count=data_count)
-    counts = plan.counts
-    counts["rejected"] = len({error.line_no for error in errors})
     untouchable = set()
     unreadable_lines = set()
     for error in errors:
@@ -293,12 +270,21 @@ def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_a
             untouchable.add(error.resident_no)
         else:
             unreadable_lines.add(error.line_no)
-    plan.absences_skipped = len(unreadable_lines)
-    plan.existing = len(current)
-    plan.active_before = sum(1 for entry in current.values() if entry[2] == STATUS_ACTIVE)
+    return untouchable, len(unreadable_lines)
 
+
+def _compare_records(plan, records, current, now, dates_as_text):
+    """Sort the file's records into new, unchanged and differing people.
+
+    New people go straight into the plan; the differing ones need their
+    before-values read (see :func:`_add_changes`).
+
+    :returns: ``(resident numbers seen, differing)``, ``differing`` being
+        ``(entry, values, state, action)`` tuples.
+    """
+    counts = plan.counts
     seen = set()
-    differing = []  # (entry, values or None when absent, state, action)
+    differing = []
     for record in records:
         resident_no = record.resident_no
         seen.add(resident_no)
@@ -311,45 +297,47 @@ def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_a
                 counts["unknown_not_eligible"] += 1
             continue
         values = _record_values(record)
-        if (
-            entry[2] == STATUS_ACTIVE
-            and record.status == 1
-            and (record.is_elderly or record.is_disabled or record.is_child_allowance)
-        ):
+        same_values = _raw_digest(values, dates_as_text) == entry[1]
+        if entry[2] == STATUS_ACTIVE and record.is_eligible:
             # Still eligible, as almost everyone: only the master data may differ.
-            if _raw_digest(values, dates_as_text) == entry[1]:
+            if same_values:
                 counts["unchanged"] += 1
-                continue
-            differing.append((entry, values, dict(zip(STATE, entry[2:], strict=True)), None))
+            else:
+                differing.append((entry, values, dict(zip(STATE, entry[2:], strict=True)), None))
             continue
-        state, action = _target_state(entry, record, as_of)
-        if (
-            _raw_digest(values, dates_as_text) == entry[1]
-            and tuple(state[name] for name in STATE) == entry[2:]
-        ):
+        state, action = _target_state(entry, record, plan.as_of)
+        if same_values and tuple(state[name] for name in STATE) == entry[2:]:
             counts["unchanged"] += 1
             continue
         differing.append((entry, values, state, action))
+    return seen, differing
 
+
+def _absences(plan, current, present):
+    """The active people the file does not name: excluded, to be reviewed."""
     if plan.absences_skipped:
         log.warning(
             "%d rejected record(s) without a readable resident number: "
             "no exclusion for absence in this extract",
             plan.absences_skipped,
         )
-    else:
-        absent_state = {
-            "status": STATUS_EXCLUDED,
-            "excluded_on": as_of,
-            "exclusion_reason": NOT_EXTRACTED,
-            "needs_review": True,
-        }
-        present = seen | untouchable
-        for resident_no, entry in current.items():
-            if entry[2] == STATUS_ACTIVE and resident_no not in present:
-                differing.append((entry, None, absent_state, "exclude"))
+        return []
+    absent_state = {
+        "status": STATUS_EXCLUDED,
+        "excluded_on": plan.as_of,
+        "exclusion_reason": NOT_EXTRACTED,
+        "needs_review": True,
+    }
+    return [
+        (entry, None, absent_state, "exclude")
+        for resident_no, entry in current.items()
+        if entry[2] == STATUS_ACTIVE and resident_no not in present
+    ]
 
-    before_values = fetch([entry[0] for entry, *_ in differing])
+
+def _add_changes(plan, differing, before_values, now):
+    """Turn the differing people into update rows and history, and count them."""
+    counts = plan.counts
     for entry, values, state, action in differing:
         before = before_values[entry[0]]
         values = before if values is None else values
@@ -374,6 +362,30 @@ def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_a
             counts["updated"] += 1
             action = "update"
         plan.history.append((entry[0], action, changes))
+
+
+def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_as_text=False):
+    """Decide what the extract changes.  Reads only through ``fetch``; writes nothing.
+
+    :param records: valid :class:`~app.hostlink.records.Record` objects.
+    :param errors: :class:`~app.hostlink.records.RecordError` objects; the
+        people they name are left exactly as they are.
+    :param current: :func:`load_current`'s result.
+    :param now: the time stamped on changed rows.
+    :param fetch: ``fetch(ids) -> {id: compared values}`` for the residents
+        whose digest or state differs (see :func:`fetch_compared`).
+    :param dates_as_text: the digests were made from dates as ISO text (SQLite).
+    :returns: :class:`Plan`.
+    """
+    plan = Plan(as_of=as_of, data_count=data_count)
+    plan.counts["rejected"] = len({error.line_no for error in errors})
+    untouchable, plan.absences_skipped = _untouchable(errors)
+    plan.existing = len(current)
+    plan.active_before = sum(1 for entry in current.values() if entry[2] == STATUS_ACTIVE)
+    seen, differing = _compare_records(plan, records, current, now, dates_as_text)
+    differing += _absences(plan, current, seen | untouchable)
+    before_values = fetch([entry[0] for entry, *_ in differing])
+    _add_changes(plan, differing, before_values, now)
     return plan
 
 

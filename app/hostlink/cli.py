@@ -24,7 +24,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.errors import DomainError
-from app.hostlink import demo, imports, inbox, messages
+from app.hostlink import approval, demo, files, imports, inbox, messages
 from app.hostlink.models import (
     RUN_APPLIED,
     RUN_DISCARDED,
@@ -88,7 +88,7 @@ def poll_command():
     _log_to_stderr()
     result = inbox.poll()
     summary = {
-        "inbox": str(imports.folders()["inbox"]),
+        "inbox": str(files.folders()["inbox"]),
         "runs": [outcome.as_json() for outcome in result.outcomes],
         "waiting": result.waiting,
         "busy": result.busy,
@@ -115,7 +115,7 @@ def _decide(action, run_id, username):
 @click.option("--user", "username", default=None, help="the approving supervisor's username")
 def approve_command(run_id, username):
     """Apply a held run (supervisor's decision)."""
-    _decide(imports.approve_run, run_id, username)
+    _decide(approval.approve_run, run_id, username)
 
 
 @hostlink_cli.command("discard")
@@ -123,7 +123,7 @@ def approve_command(run_id, username):
 @click.option("--user", "username", default=None, help="the deciding supervisor's username")
 def discard_command(run_id, username):
     """Close a held run without applying it."""
-    _decide(imports.discard_run, run_id, username)
+    _decide(approval.discard_run, run_id, username)
 
 
 @click.command("demo-extract")

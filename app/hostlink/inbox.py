@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 
 from app.hostlink import imports
+from app.hostlink.files import folders, trigger_path
 from app.hostlink.models import RUN_APPLIED, RUN_REFUSED, TRIGGER_SCHEDULE
 from app.scheduler import locks
 
@@ -51,8 +52,8 @@ def pending_files(inbox):
     files = sorted(
         (p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".dat"), key=_order
     )
-    ready = [p for p in files if imports.trigger_path(p).exists()]
-    waiting = [p for p in files if not imports.trigger_path(p).exists()]
+    ready = [p for p in files if trigger_path(p).exists()]
+    waiting = [p for p in files if not trigger_path(p).exists()]
     return ready, waiting
 
 
@@ -70,7 +71,7 @@ def poll():
         log.info("inbox: another poll is running")
         return PollResult(busy=True)
     with lock:
-        inbox = imports.folders()["inbox"]
+        inbox = folders()["inbox"]
         ready, waiting = pending_files(inbox)
         result = PollResult(waiting=[p.name for p in waiting])
         for path in ready:

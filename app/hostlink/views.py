@@ -14,11 +14,12 @@ from flask_appbuilder.security.decorators import has_access, no_cache
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.routing import BuildError
 from werkzeug.utils import secure_filename
 
 from app.audit import writer as audit
 from app.errors import DomainError
-from app.hostlink import imports, messages, runs, status
+from app.hostlink import approval, imports, messages, runs, status
 from app.hostlink.models import RUN_APPLIED, RUN_DISCARDED, RUN_HELD, TRIGGER_UPLOAD
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def _page_arg(name):
 def _person_url(resident_id):
     try:
         return url_for("ResidentSearchView.show", pk=resident_id)
-    except Exception:  # the person screens are not installed
+    except BuildError:  # the person screens are not installed
         return f"/residents/{resident_id}"
 
 
@@ -102,7 +103,7 @@ class ImportRunView(BaseView):
     @no_cache
     def run(self, run_id):
         try:
-            run = imports.get_run(run_id)
+            run = approval.get_run(run_id)
         except DomainError:
             abort(404)
         rejected = runs.rejections(run_id, _page_arg("rpage"))
@@ -147,14 +148,14 @@ class ImportRunView(BaseView):
     @has_access
     def approve(self, run_id):
         return self._decide(
-            imports.approve_run, run_id, RUN_APPLIED, _("The held extract was applied.")
+            approval.approve_run, run_id, RUN_APPLIED, _("The held extract was applied.")
         )
 
     @expose("/runs/<int:run_id>/discard", methods=["POST"])
     @has_access
     def discard(self, run_id):
         return self._decide(
-            imports.discard_run, run_id, RUN_DISCARDED, _("The held extract was discarded.")
+            approval.discard_run, run_id, RUN_DISCARDED, _("The held extract was discarded.")
         )
 
     @expose("/upload", methods=["POST"])

@@ -1,12 +1,13 @@
 """Writer for the host extract file, for dummy extracts and tests.
 
 It produces exactly the format :mod:`app.hostlink.parser` reads (host extract
-specification v1) and refuses, with :class:`ValueError`, any person it could
-not write validly: a text too long for its field in CP932 bytes, a character
-CP932 cannot encode, a code outside its values.  Broken files for tests are
+specification v1; field widths from :data:`app.hostlink.records.DATA_FIELDS`)
+and refuses, with :class:`ValueError`, any person it could not write validly:
+a text too long for its field in CP932 bytes, a character CP932 cannot
+encode, a code outside its values.  Broken files for tests are
 made by editing the bytes it returns.
 
-A person is a mapping or an object with the :class:`app.hostlink.parser.Record`
+A person is a mapping or an object with the :class:`app.hostlink.records.Record`
 field names: ``resident_no``, ``name``, ``kana``, ``sex``, ``birth_date``,
 ``postal_code``, ``address`` and optionally ``address2``, ``phone``,
 ``is_elderly``, ``is_disabled``, ``is_child_allowance``, ``status`` (default
@@ -16,10 +17,12 @@ it (full-width katakana, hiragana also accepted) and written half-width.
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import jaconv
 
+from app.hostlink.records import ENCODING, FILE_ID, FLAG_FIELDS, LINE_END, RECORD_LENGTH, WIDTHS
 from app.text.wareki import to_wareki
 
 __all__ = [
@@ -29,16 +32,12 @@ __all__ = [
     "encode_trailer",
 ]
 
-RECORD_LENGTH = 256
-ENCODING = "cp932"
-LINE_END = b"\r\n"
-
 _MISSING = object()
 _HALFWIDTH_KANA = re.compile("[\uff65-\uff9f ]*")
 _PHONE = re.compile("[0-9-]*")
 
 
-def _value(person, name, default=_MISSING):
+def _value(person: object, name: str, default: Any = _MISSING) -> Any:
     if isinstance(person, Mapping):
         value = person.get(name, default)
     else:
@@ -48,8 +47,9 @@ def _value(person, name, default=_MISSING):
     return value
 
 
-def _text(value, width, name):
-    """Encode as CP932 and pad with ASCII spaces to ``width`` bytes."""
+def _text(value: str | None, name: str) -> bytes:
+    """Encode as CP932 and pad with ASCII spaces to the field's width."""
+    width = WIDTHS[name]
     try:
         raw = (value or "").encode(ENCODING)
     except UnicodeEncodeError as exc:
@@ -59,7 +59,8 @@ def _text(value, width, name):
     return raw + b" " * (width - len(raw))
 
 
-def _digits(value, width, name, pad_zero=False):
+def _digits(value: object, name: str, pad_zero: bool = False) -> bytes:
+    width = WIDTHS[name]
     text = str(value).replace("-", "") if name == "postal_code" else str(value)
     if pad_zero:
         text = text.zfill(width)
@@ -68,50 +69,50 @@ def _digits(value, width, name, pad_zero=False):
     return text.encode("ascii")
 
 
-def _code(value, allowed, name):
+def _code(value: Any, allowed: tuple[str, ...], name: str) -> bytes:
     text = str(int(value))
     if text not in allowed:
         raise ValueError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
     return text.encode("ascii")
 
 
-def _era_coded(day):
+def _era_coded(day: datetime.date) -> bytes:
     era, year = to_wareki(day)
     if year > 99:
         raise ValueError(f"birth_date: {day} is beyond two-digit era years")
     return f"{era.code}{year:02d}{day.month:02d}{day.day:02d}".encode("ascii")
 
 
-def _gregorian(day):
+def _gregorian(day: datetime.date) -> bytes:
     return day.strftime("%Y%m%d").encode("ascii")
 
 
-def _halfwidth_kana(kana):
-    text = jaconv.z2h(jaconv.hira2kata(kana or ""), kana=True, ascii=False, digit=False)
+def _halfwidth_kana(kana: str | None) -> str:
+    text: str = jaconv.z2h(jaconv.hira2kata(kana or ""), kana=True, ascii=False, digit=False)
     text = text.replace("\u3000", " ")
     if not _HALFWIDTH_KANA.fullmatch(text):
         raise ValueError(f"kana: {kana!r} has characters other than kana and spaces")
     return text
 
 
-def encode_header(as_of, created_on=None):
+def encode_header(as_of: datetime.date, created_on: datetime.date | None = None) -> bytes:
     """The header record (256 bytes, without CR LF).
 
     :param created_on: defaults to ``as_of``.
     """
     created_on = created_on or as_of
-    record = b"H" + _gregorian(created_on) + _gregorian(as_of) + b"FUREAI".ljust(10)
+    record = b"H" + _gregorian(created_on) + _gregorian(as_of) + FILE_ID.encode("ascii").ljust(10)
     return record.ljust(RECORD_LENGTH)
 
 
-def encode_trailer(count):
+def encode_trailer(count: int) -> bytes:
     """The trailer record (256 bytes, without CR LF)."""
     if not 0 <= count <= 999_999_999:
         raise ValueError(f"count {count} does not fit 9 digits")
     return (b"T" + b"%09d" % count).ljust(RECORD_LENGTH)
 
 
-def encode_record(person):
+def encode_record(person: object) -> bytes:
     """One data record (256 bytes, without CR LF).
 
     :raises ValueError: when the person cannot be written validly.
@@ -134,18 +135,16 @@ def encode_record(person):
 
     parts = [
         b"D",
-        _digits(_value(person, "resident_no"), 10, "resident_no", pad_zero=True),
-        _text(name, 40, "name"),
-        _text(_halfwidth_kana(_value(person, "kana")), 40, "kana"),
+        _digits(_value(person, "resident_no"), "resident_no", pad_zero=True),
+        _text(name, "name"),
+        _text(_halfwidth_kana(_value(person, "kana")), "kana"),
         _code(_value(person, "sex"), ("1", "2"), "sex"),
         _era_coded(birth_date),
-        _digits(_value(person, "postal_code"), 7, "postal_code"),
-        _text(_value(person, "address"), 60, "address"),
-        _text(_value(person, "address2", ""), 40, "address2"),
-        _text(phone, 15, "phone"),
-        b"1" if _value(person, "is_elderly", False) else b"0",
-        b"1" if _value(person, "is_disabled", False) else b"0",
-        b"1" if _value(person, "is_child_allowance", False) else b"0",
+        _digits(_value(person, "postal_code"), "postal_code"),
+        _text(_value(person, "address"), "address"),
+        _text(_value(person, "address2", ""), "address2"),
+        _text(phone, "phone"),
+        *(b"1" if _value(person, flag, False) else b"0" for flag in FLAG_FIELDS),
         _code(status, ("1", "2", "3", "4"), "status"),
         _gregorian(changed_on) if changed_on else b" " * 8,
     ]
@@ -155,7 +154,9 @@ def encode_record(person):
     return record
 
 
-def build_extract(as_of, records, created_on=None):
+def build_extract(
+    as_of: datetime.date, records: Iterable[object], created_on: datetime.date | None = None
+) -> bytes:
     """A whole extract file: header, one data record per person, trailer.
 
     :param as_of: the 基準日.

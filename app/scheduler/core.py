@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
 
+from app.db.transaction import transaction
 from app.extensions import db
 from app.scheduler import runner
 from app.scheduler.models import apscheduler_jobs
@@ -74,13 +75,15 @@ def make_trigger(spec, config, timezone):
 
 def _stored_jobs():
     """``{job_id: job state dict}`` of the jobs in the store."""
-    rows = db.session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)).all()
-    db.session.commit()
+    with transaction():  # a read; ends before the scheduler takes the store
+        rows = db.session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)).all()
     stored = {}
     for job_id, state in rows:
         try:
             stored[job_id] = pickle.loads(state)
-        except Exception:
+        except Exception:  # noqa: BLE001
+            # Unpickling fails in many ways (a renamed class, another APScheduler
+            # version, a damaged row); any of them means the job is re-created.
             log.warning("job store: cannot read job %s; it will be replaced", job_id)
             stored[job_id] = None
     return stored

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock
 from app.audit import writer as audit
+from app.db.transaction import transaction
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import appbuilder, db
 from app.offices.services import by_code
@@ -84,8 +85,7 @@ def get_manageable(actor, user_id):
     user = db.session.get(StaffUser, user_id)
     if user is None:
         raise NotFound(_("No such account."))
-    if not can_manage(actor, user):
-        raise PermissionDenied(_("You may not manage this account."))
+    _check_manages(actor, user)
     return user
 
 
@@ -96,6 +96,30 @@ def _check_role(actor, role_name):
         raise PermissionDenied(
             _("You may not give the role %(role)s.") % {"role": role_name}, field="role"
         )
+
+
+def _new_account_parts(actor, username, role_name, office_code):
+    """The role and office of a new account, checked with its user name.
+
+    :raises DomainError: bad or taken user name, unknown role or office.
+    :raises PermissionDenied: ``actor`` may not give that role.
+    """
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise DomainError(
+            _("Enter a user name without spaces (at most 64 characters)."), "username"
+        )
+    _check_role(actor, role_name)
+    role = appbuilder.sm.find_role(role_name)
+    if role is None:
+        raise DomainError(
+            _("Run 'flask init' first: role %(role)s is missing.") % {"role": role_name}
+        )
+    office = by_code(office_code)
+    if office is None:
+        raise DomainError(_("Unknown office code: %(code)s") % {"code": office_code}, "office")
+    if appbuilder.sm.find_user(username=username) is not None:
+        raise DomainError(_("The user name %(name)s is taken.") % {"name": username}, "username")
+    return role, office
 
 
 def create_user(
@@ -117,26 +141,11 @@ def create_user(
     :raises DomainError: unknown role or office, user name taken, weak password.
     :raises PermissionDenied: ``actor`` may not give that role.
     """
-    sm = appbuilder.sm
     username = (username or "").strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise DomainError(
-            _("Enter a user name without spaces (at most 64 characters)."), "username"
-        )
-    _check_role(actor, role_name)
-    role = sm.find_role(role_name)
-    if role is None:
-        raise DomainError(
-            _("Run 'flask init' first: role %(role)s is missing.") % {"role": role_name}
-        )
-    office = by_code(office_code)
-    if office is None:
-        raise DomainError(_("Unknown office code: %(code)s") % {"code": office_code}, "office")
-    if sm.find_user(username=username) is not None:
-        raise DomainError(_("The user name %(name)s is taken.") % {"name": username}, "username")
+    role, office = _new_account_parts(actor, username, role_name, office_code)
     last, first = _split_name(full_name)
     email = email or f"{username}@localhost.invalid"
-    if sm.find_user(email=email) is not None:
+    if appbuilder.sm.find_user(email=email) is not None:
         raise DomainError(_("The e-mail address %(email)s is taken.") % {"email": email}, "email")
     _check_password(
         password,
@@ -146,6 +155,23 @@ def create_user(
         email=email,
         office_code=office.code,
     )
+    with transaction():
+        user = _add_user(
+            actor, username, first, last, email, role, office, password, must_change_password
+        )
+        audit.record(
+            "account.create",
+            target=username,
+            detail={"user_id": user.id, "role": role_name, "office": office.code},
+            user=actor if actor is not None else False,
+        )
+    log.info("created account %s (%s, %s)", username, role_name, office_code)
+    return user
+
+
+def _add_user(actor, username, first, last, email, role, office, password, must_change):
+    """Add the account's row (flushed, so that it has its id)."""
+    now = clock.now()
     user = StaffUser(
         username=username,
         first_name=first,
@@ -155,10 +181,10 @@ def create_user(
         roles=[role],
         password=_hash(password),
         office_id=office.id,
-        must_change_password=must_change_password,
-        password_changed_at=clock.now(),
-        created_on=clock.now(),
-        changed_on=clock.now(),
+        must_change_password=must_change,
+        password_changed_at=now,
+        created_on=now,
+        changed_on=now,
         created_by_fk=getattr(actor, "id", None),
         changed_by_fk=getattr(actor, "id", None),
         login_count=0,
@@ -167,14 +193,6 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        "account.create",
-        target=username,
-        detail={"user_id": user.id, "role": role_name, "office": office.code},
-        user=actor if actor is not None else False,
-    )
-    db.session.commit()
-    log.info("created account %s (%s, %s)", username, role_name, office_code)
     return user
 
 
@@ -200,25 +218,24 @@ def create_with_one_time_password(
     return user, password
 
 
-def update_user(actor, user, *, full_name=None, role_name=None, office_code=None, email=None):
-    """Change name, role, office or e-mail of a managed account.
+def _account_changes(actor, user, full_name, role_name, office_code, email):
+    """What an edit changes, checked; nothing is set yet.
 
-    :returns: ``{field: [before, after]}`` of what changed (empty: nothing did).
+    :returns: ``(changes, updates)``: ``{field: [before, after]}`` for the log
+        and ``{attribute: value}`` to set on the user.
     """
-    if not can_manage(actor, user):
-        raise PermissionDenied(_("You may not manage this account."))
-    changes = {}
+    changes, updates = {}, {}
     if full_name is not None:
         last, first = _split_name(full_name)
         for field, value in (("last_name", last), ("first_name", first)):
             if getattr(user, field) != value:
                 changes[field] = [getattr(user, field), value]
-                setattr(user, field, value)
+                updates[field] = value
     if role_name is not None:
         _check_role(actor, role_name)
         before = ",".join(r.name for r in user.roles)
         if before != role_name:
-            user.roles = [appbuilder.sm.find_role(role_name)]
+            updates["roles"] = [appbuilder.sm.find_role(role_name)]
             changes["role"] = [before, role_name]
     if office_code is not None:
         office = by_code(office_code)
@@ -226,7 +243,7 @@ def update_user(actor, user, *, full_name=None, role_name=None, office_code=None
             raise DomainError(_("Unknown office code: %(code)s") % {"code": office_code}, "office")
         before = user.office.code if user.office else None
         if before != office.code:
-            user.office_id = office.id
+            updates["office_id"] = office.id
             changes["office"] = [before, office.code]
     if email is not None and email != user.email:
         other = appbuilder.sm.find_user(email=email)
@@ -235,18 +252,41 @@ def update_user(actor, user, *, full_name=None, role_name=None, office_code=None
                 _("The e-mail address %(email)s is taken.") % {"email": email}, "email"
             )
         changes["email"] = [user.email, email]
-        user.email = email
+        updates["email"] = email
+    return changes, updates
+
+
+def update_user(actor, user, *, full_name=None, role_name=None, office_code=None, email=None):
+    """Change name, role, office or e-mail of a managed account.
+
+    :returns: ``{field: [before, after]}`` of what changed (empty: nothing did).
+    """
+    _check_manages(actor, user)
+    changes, updates = _account_changes(actor, user, full_name, role_name, office_code, email)
     if changes:
-        user.changed_on = clock.now()
-        user.changed_by_fk = actor.id
-        audit.record(
-            "account.update",
-            target=user.username,
-            detail={"user_id": user.id, "changes": changes},
-            user=actor,
-        )
-        db.session.commit()
+        with transaction():
+            for name, value in updates.items():
+                setattr(user, name, value)
+            _stamp(user, actor)
+            audit.record(
+                "account.update",
+                target=user.username,
+                detail={"user_id": user.id, "changes": changes},
+                user=actor,
+            )
     return changes
+
+
+def _check_manages(actor, user):
+    """:raises PermissionDenied: ``actor`` may not manage ``user``'s account."""
+    if not can_manage(actor, user):
+        raise PermissionDenied(_("You may not manage this account."))
+
+
+def _stamp(user, actor):
+    """Who changed the account, and when (FAB's audit columns)."""
+    user.changed_on = clock.now()
+    user.changed_by_fk = actor.id
 
 
 def _end_sessions(user, reason):
@@ -256,53 +296,50 @@ def _end_sessions(user, reason):
 
 def disable(actor, user):
     """Disable an account; its sessions and API tokens stop working at once."""
-    if not can_manage(actor, user):
-        raise PermissionDenied(_("You may not manage this account."))
+    _check_manages(actor, user)
     if not user.active:
         raise DomainError(_("The account is already disabled."))
-    user.active = False
-    ended = _end_sessions(user, "disabled")
-    user.changed_on = clock.now()
-    user.changed_by_fk = actor.id
-    audit.record(
-        "account.disable",
-        target=user.username,
-        detail={"user_id": user.id, "sessions_ended": ended},
-        user=actor,
-    )
-    db.session.commit()
+    with transaction():
+        user.active = False
+        ended = _end_sessions(user, "disabled")
+        _stamp(user, actor)
+        audit.record(
+            "account.disable",
+            target=user.username,
+            detail={"user_id": user.id, "sessions_ended": ended},
+            user=actor,
+        )
 
 
 def enable(actor, user):
     """Re-enable a disabled account."""
-    if not can_manage(actor, user):
-        raise PermissionDenied(_("You may not manage this account."))
+    _check_manages(actor, user)
     if user.active:
         raise DomainError(_("The account is already enabled."))
-    user.active = True
-    user.changed_on = clock.now()
-    user.changed_by_fk = actor.id
-    audit.record("account.enable", target=user.username, detail={"user_id": user.id}, user=actor)
-    db.session.commit()
+    with transaction():
+        user.active = True
+        _stamp(user, actor)
+        audit.record(
+            "account.enable", target=user.username, detail={"user_id": user.id}, user=actor
+        )
 
 
 def unlock(actor, user):
     """Lift a sign-in lock before it runs out and reset the failure count."""
-    if not can_manage(actor, user):
-        raise PermissionDenied(_("You may not manage this account."))
+    _check_manages(actor, user)
     was = user.locked_until
-    user.locked_until = None
-    user.fail_login_count = 0
-    audit.record(
-        "account.unlock",
-        target=user.username,
-        detail={
-            "user_id": user.id,
-            "locked_until": was.isoformat(timespec="minutes") if was else None,
-        },
-        user=actor,
-    )
-    db.session.commit()
+    with transaction():
+        user.locked_until = None
+        user.fail_login_count = 0
+        audit.record(
+            "account.unlock",
+            target=user.username,
+            detail={
+                "user_id": user.id,
+                "locked_until": was.isoformat(timespec="minutes") if was else None,
+            },
+            user=actor,
+        )
 
 
 def reset_password(actor, user, password=None):
@@ -319,19 +356,19 @@ def reset_password(actor, user, password=None):
         problems = problems_for_user(password, user)
         if problems:
             raise DomainError(" ".join(problems), field="password")
-    user.password = _hash(password)
-    user.must_change_password = True
-    user.password_changed_at = clock.now()
-    user.locked_until = None
-    user.fail_login_count = 0
-    ended = _end_sessions(user, "reset")
-    audit.record(
-        "account.password_reset",
-        target=user.username,
-        detail={"user_id": user.id, "sessions_ended": ended},
-        user=actor if actor is not None else False,
-    )
-    db.session.commit()
+    with transaction():
+        user.password = _hash(password)
+        user.must_change_password = True
+        user.password_changed_at = clock.now()
+        user.locked_until = None
+        user.fail_login_count = 0
+        ended = _end_sessions(user, "reset")
+        audit.record(
+            "account.password_reset",
+            target=user.username,
+            detail={"user_id": user.id, "sessions_ended": ended},
+            user=actor if actor is not None else False,
+        )
     return password
 
 
@@ -350,17 +387,17 @@ def change_own_password(user, current_password, new_password, keep_session=None)
     from app.security.signin import register_failure
 
     if not check_password_hash(user.password or "", current_password or ""):
-        failures, locked_until = register_failure(user)
-        audit.record(
-            "password.change",
-            target=user.username,
-            detail={"reason": "wrong_current_password", "failures": failures},
-            outcome="failure",
-            user=user,
-        )
-        if locked_until is not None:
-            sessions.end_all(user.id, "locked")
-        db.session.commit()
+        with transaction():
+            failures, locked_until = register_failure(user)
+            audit.record(
+                "password.change",
+                target=user.username,
+                detail={"reason": "wrong_current_password", "failures": failures},
+                outcome="failure",
+                user=user,
+            )
+            if locked_until is not None:
+                sessions.end_all(user.id, "locked")
         raise DomainError(_("The current password is not correct."), field="current_password")
     if check_password_hash(user.password, new_password or ""):
         raise DomainError(
@@ -369,17 +406,17 @@ def change_own_password(user, current_password, new_password, keep_session=None)
     problems = problems_for_user(new_password, user)
     if problems:
         raise DomainError(" ".join(problems), field="new_password")
-    user.password = _hash(new_password)
     was_one_time = user.must_change_password
-    user.must_change_password = False
-    user.password_changed_at = clock.now()
-    user.fail_login_count = 0
-    user.session_version = (user.session_version or 1) + 1
-    ended = sessions.end_all(user.id, "password", keep=keep_session)
-    audit.record(
-        "password.change",
-        target=user.username,
-        detail={"one_time": bool(was_one_time), "other_sessions_ended": ended},
-        user=user,
-    )
-    db.session.commit()
+    with transaction():
+        user.password = _hash(new_password)
+        user.must_change_password = False
+        user.password_changed_at = clock.now()
+        user.fail_login_count = 0
+        user.session_version = (user.session_version or 1) + 1
+        ended = sessions.end_all(user.id, "password", keep=keep_session)
+        audit.record(
+            "password.change",
+            target=user.username,
+            detail={"one_time": bool(was_one_time), "other_sessions_ended": ended},
+            user=user,
+        )

@@ -27,6 +27,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.db.transaction import transaction
 from app.extensions import db
 from app.security.sessions import LOADED_KEY
 
@@ -50,13 +51,31 @@ SIGN_IN_ENDPOINTS = {"AuthDBView.login", "WardAuthDBView.login", "WardSecurityAp
 ERROR_MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
     401: (_l("Not signed in"), _l("Please sign in.")),
-    403: (_l("Access denied"), _l("You do not have permission to see this page. This attempt has been recorded.")),
+    403: (
+        _l("Access denied"),
+        _l("You do not have permission to see this page. This attempt has been recorded."),
+    ),
     404: (_l("Page not found"), _l("The page you asked for does not exist.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
-    413: (_l("File too large"), _l("The file or form you sent is larger than %(mb)d MB. Split it or make it smaller and try again.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again.")),
-    500: (_l("System error"), _l("Something went wrong in the system. The data was not changed. If it happens again, tell the system administrator.")),
-}  # fmt: skip
+    413: (
+        _l("File too large"),
+        _l(
+            "The file or form you sent is larger than %(mb)d MB. "
+            "Split it or make it smaller and try again."
+        ),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
+    500: (
+        _l("System error"),
+        _l(
+            "Something went wrong in the system. The data was not changed. "
+            "If it happens again, tell the system administrator."
+        ),
+    ),
+}
 
 
 def csp_nonce():
@@ -89,7 +108,7 @@ def _actor():
         try:
             if user is not None and user.is_authenticated:
                 return user._get_current_object() if hasattr(user, "_get_current_object") else user
-        except Exception:  # a detached or half-loaded user: log without one
+        except Exception:  # noqa: BLE001 - a detached or half-loaded user: log without one
             continue
     return None
 
@@ -101,21 +120,21 @@ def log_refusal(status, reason):
     if g.get("access_denied_logged"):
         return
     try:
-        db.session.rollback()
+        db.session.rollback()  # nothing of the refused request goes with the log row
         user = _actor()
-        audit.record(
-            "access.denied",
-            target=request.full_path.rstrip("?")[:200],
-            detail={
-                "method": request.method,
-                "status": status,
-                "endpoint": request.endpoint,
-                "reason": reason,
-            },
-            outcome="denied",
-            user=user if user is not None else False,
-        )
-        db.session.commit()
+        with transaction():
+            audit.record(
+                "access.denied",
+                target=request.full_path.rstrip("?")[:200],
+                detail={
+                    "method": request.method,
+                    "status": status,
+                    "endpoint": request.endpoint,
+                    "reason": reason,
+                },
+                outcome="denied",
+                user=user if user is not None else False,
+            )
     except Exception:  # the refusal must go out even if the log is unreachable
         log.exception("could not record access.denied for %s", request.path)
         db.session.rollback()
@@ -170,7 +189,13 @@ def _csrf_error(exc):
 
 
 def _server_error(exc):
-    log.exception("unhandled error on %s", request.path if has_request_context() else "-")
+    # Flask passes an InternalServerError that wraps what was raised.
+    cause = getattr(exc, "original_exception", None) or exc
+    log.error(
+        "unhandled error on %s",
+        request.path if has_request_context() else "-",
+        exc_info=(type(cause), cause, cause.__traceback__),
+    )
     db.session.rollback()
     return error_response(500)
 

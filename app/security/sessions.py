@@ -15,6 +15,7 @@ from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import and_, select, update
 
 from app import clock
+from app.db.transaction import transaction
 from app.extensions import db
 from app.security.models import UserSession
 
@@ -151,8 +152,8 @@ def check(user):
         _end(row.session_id, ABSOLUTE, now)
         return ABSOLUTE
     if now - row.session_last_seen_at >= TOUCH_EVERY:
-        _update(row.session_id, last_seen_at=now)
-        db.session.commit()
+        with transaction():
+            _update(row.session_id, last_seen_at=now)
     return None
 
 
@@ -161,8 +162,8 @@ def _update(session_id, **values):
 
 
 def _end(session_id, reason, now):
-    _update(session_id, ended_at=now, end_reason=reason)
-    db.session.commit()
+    with transaction():
+        _update(session_id, ended_at=now, end_reason=reason)
 
 
 def end_current(reason="logout"):

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash
 
 from app import clock
 from app.audit import writer as audit
+from app.db.transaction import transaction
 from app.extensions import appbuilder, db
 from app.security.models import LoginAttempt, StaffUser
 
@@ -121,6 +122,59 @@ def register_failure(user, now=None):
     return failures, locked_until
 
 
+def _password_matches(user, password):
+    """Check the password, with a dummy check for an unknown user (same timing)."""
+    if user is None or not user.password:
+        check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password)
+        matches = False
+    else:
+        matches = check_password_hash(user.password, password)
+    # An empty or NUL-only password never signs in, whatever is stored.
+    return matches and bool(password.strip("\x00"))
+
+
+def _refusal(user, matches, now):
+    """Why the sign-in fails, or ``None`` when it succeeds."""
+    if user is not None and user.locked_until is not None and user.locked_until <= now:
+        # The lock has run out: a fresh set of attempts.
+        user.locked_until = None
+        user.fail_login_count = 0
+    if user is None:
+        return "unknown_user"
+    if not user.active:
+        return "disabled"
+    if is_locked(user, now):
+        return "locked"
+    if not matches:
+        return "password"
+    return None
+
+
+def _signed_in(user, now, channel):
+    user.login_count = (user.login_count or 0) + 1
+    user.fail_login_count = 0
+    user.last_login = now
+    audit.record("login.success", user=user, target=user.username, detail={"channel": channel})
+
+
+def _failed(user, username, reason, channel, now):
+    if reason != "password":
+        _failure("login.failure", username, reason, channel)
+        return
+    failures, locked_until = register_failure(user, now)
+    if locked_until is not None:
+        _failure(
+            "login.locked",
+            username,
+            reason,
+            channel,
+            failures=failures,
+            locked_until=locked_until.isoformat(timespec="minutes"),
+        )
+    else:
+        _failure("login.failure", username, reason, channel, failures=failures)
+
+
 def authenticate(username, password, channel=WEB):
     """Check a user name and password under the sign-in rules.
 
@@ -132,64 +186,23 @@ def authenticate(username, password, channel=WEB):
     username = (username or "").strip()[:100]
     retry_after = _rate_limited(ip, now)
     if retry_after is not None:
-        _attempt(ip, username, False, channel, now)
-        _failure("login.failure", username, "rate_limited", channel)
-        db.session.commit()
+        with transaction():
+            _attempt(ip, username, False, channel, now)
+            _failure("login.failure", username, "rate_limited", channel)
         raise RateLimited(retry_after)
 
     user = _find_user(username) if username else None
-    password = password or ""
-    if user is None or not user.password:
-        check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], password)
-        matches = False
-    else:
-        matches = check_password_hash(user.password, password)
-    # An empty or NUL-only password never signs in, whatever is stored.
-    if not password.strip("\x00"):
-        matches = False
-
-    if user is not None and user.locked_until is not None and user.locked_until <= now:
-        # The lock has run out: a fresh set of attempts.
-        user.locked_until = None
-        user.fail_login_count = 0
-
-    if user is None:
-        reason = "unknown_user"
-    elif not user.active:
-        reason = "disabled"
-    elif is_locked(user, now):
-        reason = "locked"
-    elif not matches:
-        reason = "password"
-    else:
-        reason = None
-
-    _attempt(ip, username, reason is None, channel, now)
+    matches = _password_matches(user, password or "")
+    with transaction():
+        reason = _refusal(user, matches, now)
+        _attempt(ip, username, reason is None, channel, now)
+        if reason is None:
+            _signed_in(user, now, channel)
+        else:
+            _failed(user, username, reason, channel, now)
     if reason is None:
-        user.login_count = (user.login_count or 0) + 1
-        user.fail_login_count = 0
-        user.last_login = now
-        audit.record("login.success", user=user, target=user.username, detail={"channel": channel})
-        db.session.commit()
         log.info("sign-in %s from %s (%s)", user.username, ip, channel)
         return user
-
-    if reason == "password":
-        failures, locked_until = register_failure(user, now)
-        if locked_until is not None:
-            _failure(
-                "login.locked",
-                username,
-                reason,
-                channel,
-                failures=failures,
-                locked_until=locked_until.isoformat(timespec="minutes"),
-            )
-        else:
-            _failure("login.failure", username, reason, channel, failures=failures)
-    else:
-        _failure("login.failure", username, reason, channel)
-    db.session.commit()
     log.info("failed sign-in for %r from %s (%s: %s)", username, ip, channel, reason)
     # FAB's hook, kept for anything listening to it.
     if user is not None:

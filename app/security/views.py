@@ -14,6 +14,7 @@ from flask_login import login_user, logout_user
 
 from app import clock
 from app.audit import writer as audit
+from app.db.transaction import transaction
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.offices.services import all_offices
@@ -94,7 +95,8 @@ class WardAuthDBView(AuthDBView):
             except signin.RateLimited as exc:
                 flash(
                     _(
-                        "Too many failed sign-ins from this computer. Wait %(s)d seconds and try again."
+                        "Too many failed sign-ins from this computer. "
+                        "Wait %(s)d seconds and try again."
                     )
                     % {"s": exc.retry_after},
                     "danger",
@@ -105,9 +107,9 @@ class WardAuthDBView(AuthDBView):
             if user is None:
                 flash(_sign_in_failed_message(), "danger")
                 return redirect(url_for(".login", next=next_url))
-            sessions.start(user)
-            login_user(user, remember=False)
-            db.session.commit()
+            with transaction():
+                sessions.start(user)
+                login_user(user, remember=False)
             if user.must_change_password:
                 return redirect(url_for("MyAccountView.password"))
             return redirect(next_url)
@@ -123,14 +125,14 @@ class WardAuthDBView(AuthDBView):
                 return redirect(self.appbuilder.get_url_for_login)
             return self.render_template("security/logout.html", appbuilder=self.appbuilder)
         if user is not None:
-            row = sessions.end_current("logout")
-            audit.record(
-                "logout",
-                user=user,
-                target=user.username,
-                detail={"session_id": row.id if row is not None else None},
-            )
-            db.session.commit()
+            with transaction():
+                row = sessions.end_current("logout")
+                audit.record(
+                    "logout",
+                    user=user,
+                    target=user.username,
+                    detail={"session_id": row.id if row is not None else None},
+                )
             self.appbuilder.sm.on_user_logout(user)
         logout_user()
         session.clear()

@@ -217,7 +217,8 @@ def test_rejected_record_leaves_its_person_exactly_as_they_were(db, import_path,
         "sex_code",
     )
     line = outcome.as_json()["rejected"][0]
-    assert line["line"] == 7 and line["field"] == "sex"
+    assert line["line"] == 7
+    assert line["field"] == "sex"
     assert "性別" in line["reason"]
 
 

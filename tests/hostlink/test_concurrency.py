@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import insert, inspect
 
 from app.history.models import ChangeLog
-from app.hostlink import imports
+from app.hostlink import checks, imports
 from app.hostlink.models import ImportRun
 from app.residents.models import Resident
 from app.scheduler import locks
@@ -108,7 +108,7 @@ def test_lock_of_a_dead_process_is_taken_over(app, db, tmp_path, folders):
         now = datetime.now()
         conn.execute(
             insert(ProcessLock.__table__).values(
-                name=imports.LOCK_NAME, owner="gone", host=locks._host(), pid=_dead_pid(),
+                name=checks.LOCK_NAME, owner="gone", host=locks._host(), pid=_dead_pid(),
                 acquired_at=now, heartbeat_at=now, detail=f"run:{run_id}",
             )
         )  # fmt: skip

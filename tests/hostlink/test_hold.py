@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from app.audit.models import AccessLog
-from app.hostlink import imports
+from app.hostlink import approval, imports
 from app.hostlink.models import ImportRun, ImportRunRejection
 from app.residents.models import Resident
 from tests.hostlink.conftest import AS_OF, NEXT_AS_OF, drop, extract, fingerprint, people
@@ -96,7 +96,7 @@ def test_approval_rechecks_that_the_as_of_date_is_still_newest(db, import_path):
     newer = import_path(NEXT_AS_OF.replace(day=20), crowd)
     assert newer.status == "applied"
     snapshot = fingerprint(db)
-    outcome = imports.approve_run(held.run_id)
+    outcome = approval.approve_run(held.run_id)
     assert (outcome.status, outcome.reason_code) == ("refused", "not_newer")
     assert fingerprint(db) == snapshot
     db.session.expire_all()
@@ -110,7 +110,8 @@ def test_supervisor_approves_on_the_screen(db, import_path, login, user):
     page = client.get(f"/hostlink/runs/{held.run_id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "承認して取り込む" in text and "破棄" in text
+    assert "承認して取り込む" in text
+    assert "破棄" in text
     assert "取り込んだ場合の件数" in text
     resp = client.post(f"/hostlink/runs/{held.run_id}/approve")
     assert resp.status_code == 302

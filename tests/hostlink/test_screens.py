@@ -88,8 +88,8 @@ def test_run_details_show_rejections_and_excluded_people(db, login, import_path,
     leaving = person(kana="イナクナル ヒト")
     crowd = [leaving] + people(149)
     import_path(AS_OF, crowd)
-    data = bytearray(extract(NEXT_AS_OF, [dict(leaving, status=2,
-                                               status_changed_on=date(2026, 4, 8))] + crowd[1:]))  # fmt: skip
+    moved_out = dict(leaving, status=2, status_changed_on=date(2026, 4, 8))
+    data = bytearray(extract(NEXT_AS_OF, [moved_out] + crowd[1:]))
     data[3 * 258 + 99 : 3 * 258 + 106] = b"ABCDEFG"  # postal code of line 4
     outcome = imports.import_file(drop(tmp_path, NEXT_AS_OF, bytes(data)), trigger="command")
     assert outcome.status == "applied"
@@ -116,7 +116,8 @@ def test_end_to_end_inbox_file_appears_in_the_person_search(app, db, folders, lo
     assert result.exit_code == 0, result.output
     client = login("staff")
     search = client.get("/residents/?q=にゅうよく").get_data(as_text=True)
-    assert "入浴" in search and "花子" in search
+    assert "入浴" in search
+    assert "花子" in search
     stored = db.session.query(Resident).filter_by(resident_no=newcomer["resident_no"]).one()
     person_page = client.get(f"/residents/{stored.id}")
     assert person_page.status_code == 200

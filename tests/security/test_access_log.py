@@ -22,6 +22,12 @@ def _add_log(db, at, action="resident.view", resident_no="1234567890", username=
     return row.id
 
 
+def _execute_and_commit(db, statement, params=None):
+    """One statement and its commit: the database may refuse at either."""
+    db.session.execute(statement, params)
+    db.session.commit()
+
+
 def _real_now():
     from app.clock import TIMEZONE
 
@@ -34,10 +40,9 @@ def _real_now():
 def test_database_refuses_to_update_a_log_row(db):
     row_id = _add_log(db, _real_now())
     with pytest.raises(DBAPIError):
-        db.session.execute(
-            text("UPDATE access_log SET username = 'someone' WHERE id = :id"), {"id": row_id}
+        _execute_and_commit(
+            db, text("UPDATE access_log SET username = 'someone' WHERE id = :id"), {"id": row_id}
         )
-        db.session.commit()
     db.session.rollback()
     assert db.session.get(AccessLog, row_id).username == "staff"
 
@@ -45,8 +50,7 @@ def test_database_refuses_to_update_a_log_row(db):
 def test_database_refuses_to_delete_a_row_inside_the_retention_period(db):
     row_id = _add_log(db, _real_now() - timedelta(days=4 * 365))
     with pytest.raises(DBAPIError):
-        db.session.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": row_id})
-        db.session.commit()
+        _execute_and_commit(db, text("DELETE FROM access_log WHERE id = :id"), {"id": row_id})
     db.session.rollback()
     assert db.session.get(AccessLog, row_id) is not None
 
@@ -60,8 +64,7 @@ def test_database_allows_deleting_rows_past_the_retention_period(db):
 
 def test_database_refuses_to_delete_the_retention_policy(db):
     with pytest.raises(DBAPIError):
-        db.session.execute(text("DELETE FROM access_log_policy"))
-        db.session.commit()
+        _execute_and_commit(db, text("DELETE FROM access_log_policy"))
     db.session.rollback()
 
 
@@ -70,8 +73,7 @@ def test_postgresql_refuses_truncate(db):
         pytest.skip("TRUNCATE exists only on PostgreSQL")
     _add_log(db, _real_now())
     with pytest.raises(DBAPIError):
-        db.session.execute(text("TRUNCATE access_log"))
-        db.session.commit()
+        _execute_and_commit(db, text("TRUNCATE access_log"))
     db.session.rollback()
     assert db.session.query(AccessLog).count() > 0
 
@@ -90,14 +92,16 @@ def test_purge_command_deletes_only_old_rows_and_records_it(app, db, log_rows):
     assert db.session.get(AccessLog, recent) is not None
     purges = log_rows("access_log.purge")
     assert len(purges) == 1
-    assert purges[0].detail["deleted"] == 3 and purges[0].detail["retention_years"] == 5
+    assert purges[0].detail["deleted"] == 3
+    assert purges[0].detail["retention_years"] == 5
     assert purges[0].detail["oldest"] < purges[0].detail["newest"] < purges[0].detail["cutoff"]
 
 
 def test_purge_dry_run_changes_nothing(app, db, log_rows):
     old = _add_log(db, _real_now() - timedelta(days=6 * 366))
     result = app.test_cli_runner().invoke(args=["audit", "purge", "--dry-run"])
-    assert result.exit_code == 0 and '"deleted": 1' in result.output
+    assert result.exit_code == 0
+    assert '"deleted": 1' in result.output
     assert db.session.get(AccessLog, old) is not None
     assert log_rows("access_log.purge") == []
 
@@ -105,10 +109,10 @@ def test_purge_dry_run_changes_nothing(app, db, log_rows):
 def test_longer_retention_is_enforced_by_the_database(app, db):
     row_id = _add_log(db, _real_now() - timedelta(days=6 * 366))
     result = app.test_cli_runner().invoke(args=["audit", "purge", "--years", "7"])
-    assert result.exit_code == 0 and '"deleted": 0' in result.output
+    assert result.exit_code == 0
+    assert '"deleted": 0' in result.output
     with pytest.raises(DBAPIError):
-        db.session.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": row_id})
-        db.session.commit()
+        _execute_and_commit(db, text("DELETE FROM access_log WHERE id = :id"), {"id": row_id})
     db.session.rollback()
 
 
@@ -130,12 +134,15 @@ def test_cli_export_writes_csv_with_header_and_filters(app, db, log_rows):
     assert result.exit_code == 0, result.output
     rows = _csv(result.stdout)
     assert rows[0][:3] == ["日時", "ユーザー", "役割"]
-    assert len(rows) == 2 and rows[1][0] == "2026-05-02 10:00:00" and rows[1][1] == "branch"
+    assert len(rows) == 2
+    assert rows[1][0] == "2026-05-02 10:00:00"
+    assert rows[1][1] == "branch"
     result = runner.invoke(args=["audit", "export", "--user", "STAFF"])
     staff_rows = [r for r in _csv(result.stdout)[1:] if r[5] == "resident.view"]
     assert len(staff_rows) == 1
     exports = log_rows("access_log.export")
-    assert len(exports) == 2 and exports[0].detail["via"] == "cli"
+    assert len(exports) == 2
+    assert exports[0].detail["via"] == "cli"
     assert exports[0].detail["filter"] == {"date_from": "2026-04-15", "resident_no": "1000000001"}
 
 
@@ -165,9 +172,11 @@ def test_supervisor_and_auditor_search_the_log(login, db, log_rows, who):
     )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert "2000000001" in html and "2000000002" not in html
+    assert "2000000001" in html
+    assert "2000000002" not in html
     searches = log_rows("access_log.search")
-    assert len(searches) == 1 and searches[0].username == who
+    assert len(searches) == 1
+    assert searches[0].username == who
     assert searches[0].detail["filter"] == {
         "resident_no": "2000000001",
         "date_from": "2026-04-30",
@@ -186,7 +195,8 @@ def test_search_by_user_and_action(login, db):
         )
         .get_data(as_text=True)
     )
-    assert ">送付文の印刷</td>" in html and ">対象者の閲覧</td>" not in html
+    assert ">送付文の印刷</td>" in html
+    assert ">対象者の閲覧</td>" not in html
 
 
 def test_hostile_search_input_is_shown_escaped_and_changes_nothing(login, db, log_rows):
@@ -224,7 +234,9 @@ def test_csv_export_from_the_screen_is_logged(login, db, log_rows):
     assert body.startswith("\ufeff日時,")
     assert len(_csv(body.lstrip("\ufeff"))) == 2
     exports = log_rows("access_log.export")
-    assert len(exports) == 1 and exports[0].username == "auditor" and exports[0].detail["rows"] == 1
+    assert len(exports) == 1
+    assert exports[0].username == "auditor"
+    assert exports[0].detail["rows"] == 1
 
 
 @pytest.mark.parametrize("who", ["staff", "branch"])
@@ -232,7 +244,8 @@ def test_staff_cannot_see_the_log(login, log_rows, who):
     c = login(who)
     assert c.get("/accesslog/").status_code == 403
     assert c.get("/accesslog/export.csv").status_code == 403
-    assert log_rows("access_log.search") == [] and log_rows("access_log.export") == []
+    assert log_rows("access_log.search") == []
+    assert log_rows("access_log.export") == []
     assert len(log_rows("access.denied", username=who)) == 2
 
 
@@ -349,7 +362,8 @@ def test_hostile_resident_search_is_escaped_changes_nothing_and_is_logged(
     resp = c.get("/residents/", query_string={"q": query})
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in html and "<img src=file" not in html
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=file" not in html
     assert db.session.query(Resident).count() == residents
     rows = log_rows()[before_rows:]
     assert [r.action for r in rows] == ["resident.search"]

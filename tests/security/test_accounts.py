@@ -52,7 +52,8 @@ def test_the_role_list_offers_only_lower_roles(login):
     html = login("supervisor").get("/staffaccounts/add/").get_data(as_text=True)
     options = re.findall(r'<option[^>]*value="([A-Za-z]+)"', html)
     assert {"Staff", "BranchStaff", "Auditor"} <= set(options)
-    assert "Admin" not in options and "Supervisor" not in options
+    assert "Admin" not in options
+    assert "Supervisor" not in options
 
 
 def test_service_refuses_roles_above_the_actor(db, user):
@@ -83,7 +84,8 @@ def test_supervisor_cannot_edit_self_or_admin(login, user, log_rows, target):
     assert boss.post(f"/staffaccounts/disable/{target_id}").status_code == 403
     assert user(target).active is True
     denied = log_rows("access.denied")
-    assert len(denied) == 2 and all(r.username == "supervisor" for r in denied)
+    assert len(denied) == 2
+    assert all(r.username == "supervisor" for r in denied)
     assert denied[0].target == f"/staffaccounts/edit/{target_id}"
 
 
@@ -91,8 +93,10 @@ def test_account_list_shows_only_manageable_accounts_and_no_hashes(login):
     html = login("supervisor").get("/staffaccounts/list/").get_data(as_text=True)
     for name in ("staff", "branch", "auditor"):
         assert f"<td>{name}</td>" in html
-    assert "<td>admin</td>" not in html and "<td>supervisor</td>" not in html
-    assert "scrypt" not in html and "pbkdf2" not in html
+    assert "<td>admin</td>" not in html
+    assert "<td>supervisor</td>" not in html
+    assert "scrypt" not in html
+    assert "pbkdf2" not in html
     edit = login("supervisor").get("/staffaccounts/edit/3").get_data(as_text=True)
     assert "scrypt" not in edit
 
@@ -121,7 +125,8 @@ def test_disable_and_enable(app, login, user, log_rows):
     assert sign_in(app.test_client(), "staff").headers["Location"].startswith("/login/")
     boss.post(f"/staffaccounts/enable/{staff_id}")
     assert sign_in(app.test_client(), "staff").headers["Location"] == "/"
-    assert len(log_rows("account.disable")) == 1 and len(log_rows("account.enable")) == 1
+    assert len(log_rows("account.disable")) == 1
+    assert len(log_rows("account.enable")) == 1
 
 
 def test_reset_password_issues_a_new_one_time_password(app, login, user, log_rows):
@@ -166,8 +171,10 @@ def test_fab_security_screens_are_admin_only(login, log_rows, url):
 def test_security_menu_is_admin_only(login):
     supervisor_home = login("supervisor").get("/").get_data(as_text=True)
     admin_home = login("admin").get("/").get_data(as_text=True)
-    assert "/users/list/" in admin_home and "/roles/list/" in admin_home
-    assert "/users/list/" not in supervisor_home and "/roles/list/" not in supervisor_home
+    assert "/users/list/" in admin_home
+    assert "/roles/list/" in admin_home
+    assert "/users/list/" not in supervisor_home
+    assert "/roles/list/" not in supervisor_home
     assert "/staffaccounts/list/" in supervisor_home
     assert "/staffaccounts/list/" not in login("staff").get("/").get_data(as_text=True)
 

@@ -26,7 +26,8 @@ def test_api_login_gives_a_working_token_and_is_logged(client, log_rows):
     token = resp.get_json()["access_token"]
     assert _menu(client, token).status_code == 200
     rows = log_rows("login.success")
-    assert len(rows) == 1 and rows[0].detail["channel"] == "api"
+    assert len(rows) == 1
+    assert rows[0].detail["channel"] == "api"
 
 
 def test_api_login_failures_are_one_answer(client, user, db):
@@ -57,7 +58,8 @@ def test_api_login_is_rate_limited(client, ratelimit_on, config_value):
     for n in range(3):
         _login(client, f"ghost{n}", "wrong-password-123")
     resp = _login(client, "staff")
-    assert resp.status_code == 429 and resp.headers["Retry-After"] == "60"
+    assert resp.status_code == 429
+    assert resp.headers["Retry-After"] == "60"
 
 
 @pytest.mark.parametrize("change", ["disable", "reset"])

@@ -35,7 +35,8 @@ def test_post_with_csrf_token_works(app, csrf_on, user):
     assert resp.status_code == 302
     assert user("staff").active is False
     resp = c.post("/logout/", data={"csrf_token": csrf_token(c, "/myaccount/")})
-    assert resp.status_code == 302 and not is_signed_in(c)
+    assert resp.status_code == 302
+    assert not is_signed_in(c)
 
 
 def test_sign_in_form_needs_csrf_token(client, csrf_on):
@@ -58,11 +59,14 @@ def test_security_headers_and_nonce(login):
     csp = resp.headers["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
-    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in script_src
+    assert "unsafe-eval" not in script_src
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
     html = resp.get_data(as_text=True)
     scripts = re.findall(r"<script[^>]*>", html)
-    assert scripts and all(f'nonce="{nonce}"' in s for s in scripts)
+    assert scripts
+    assert all(f'nonce="{nonce}"' in s for s in scripts)
     assert "http://" not in " ".join(re.findall(r'(?:src|href)="([^"]+)"', html))
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["X-Frame-Options"] == "DENY"
@@ -92,8 +96,10 @@ def test_next_parameter_stays_on_the_site(client, next_url):
         "/login/", query_string={"next": next_url}, data={"username": "staff", "password": PASSWORD}
     )
     location = resp.headers["Location"]
-    assert location.startswith("/") and not location.startswith("//")
-    assert "evil" not in location.split("?")[0] and "\\" not in location
+    assert location.startswith("/")
+    assert not location.startswith("//")
+    assert "evil" not in location.split("?")[0]
+    assert "\\" not in location
 
 
 def test_next_parameter_to_a_local_page_is_kept(client):
@@ -147,7 +153,8 @@ def test_server_error_shows_no_traceback(app, login, monkeypatch, config_value):
     assert resp.status_code == 500
     body = resp.get_data(as_text=True)
     assert "システムエラー" in body
-    assert "secret internals" not in body and "Traceback" not in body
+    assert "secret internals" not in body
+    assert "Traceback" not in body
 
 
 def test_forbidden_page_is_japanese(login):

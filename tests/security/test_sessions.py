@@ -26,10 +26,12 @@ def test_get_logout_only_asks(login, log_rows):
 def test_post_logout_ends_the_session_and_is_logged_once(login, log_rows, user):
     c = login("staff")
     resp = c.post("/logout/")
-    assert resp.status_code == 302 and resp.headers["Location"] == "/login/"
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/login/"
     assert not is_signed_in(c)
     rows = log_rows("logout")
-    assert len(rows) == 1 and rows[0].user_id == user("staff").id
+    assert len(rows) == 1
+    assert rows[0].user_id == user("staff").id
 
 
 def test_a_copied_cookie_is_useless_after_logout(app, login, log_rows):
@@ -39,7 +41,8 @@ def test_a_copied_cookie_is_useless_after_logout(app, login, log_rows):
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     resp = thief.get("/myaccount/")
-    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login/")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/login/")
     denied = log_rows("access.denied")
     assert len(denied) == 1
     assert denied[0].username == "staff"
@@ -57,7 +60,8 @@ def test_idle_session_ends(app, login, frozen_clock, log_rows):
     assert is_signed_in(c)  # activity moved the idle limit on
     frozen_clock(T0 + timedelta(minutes=3 * idle))
     resp = c.get("/myaccount/")
-    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login/")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/login/")
     page = c.get(resp.headers["Location"]).get_data(as_text=True)
     assert f"{idle}分間操作がなかった" in page
     assert [r.detail["reason"] for r in log_rows("access.denied")] == ["session_idle"]
@@ -86,7 +90,8 @@ def test_disabling_an_account_ends_its_sessions_at_once(login, user, log_rows):
     assert not is_signed_in(staff)
     assert user("staff").active is False
     rows = log_rows("account.disable")
-    assert len(rows) == 1 and rows[0].detail["sessions_ended"] == 1
+    assert len(rows) == 1
+    assert rows[0].detail["sessions_ended"] == 1
 
 
 def test_password_change_needs_the_current_password(login, user, log_rows):
@@ -104,7 +109,8 @@ def test_password_change_needs_the_current_password(login, user, log_rows):
     assert "現在のパスワードが正しくありません" in resp.get_data(as_text=True)
     assert user("staff").password == old_hash
     rows = log_rows("password.change")
-    assert len(rows) == 1 and rows[0].outcome == "failure"
+    assert len(rows) == 1
+    assert rows[0].outcome == "failure"
 
 
 def test_password_change_ends_other_sessions_and_keeps_this_one(app, login, log_rows):
@@ -123,7 +129,8 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, login, log_
     assert not is_signed_in(elsewhere)
     assert sign_in(app.test_client(), "staff", NEW_PASSWORD).headers["Location"] == "/"
     rows = log_rows("password.change")
-    assert len(rows) == 1 and rows[0].outcome == "ok"
+    assert len(rows) == 1
+    assert rows[0].outcome == "ok"
     assert rows[0].detail["other_sessions_ended"] == 1
 
 
@@ -148,9 +155,11 @@ def test_password_change_follows_the_policy(login, user):
 def test_fab_reset_my_password_goes_to_our_form(login):
     c = login("admin")
     resp = c.get("/resetmypassword/form")
-    assert resp.status_code == 302 and resp.headers["Location"] == "/myaccount/password"
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/myaccount/password"
     resp = c.post("/resetmypassword/form", data={"password": "x", "conf_password": "x"})
-    assert resp.status_code == 302 and resp.headers["Location"] == "/myaccount/password"
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/myaccount/password"
 
 
 def test_one_time_password_must_be_changed_before_anything_else(app, login, log_rows):
@@ -175,7 +184,8 @@ def test_one_time_password_must_be_changed_before_anything_else(app, login, log_
     assert resp.headers["Location"] == "/myaccount/password"
     for url in ("/", "/myaccount/", "/accesslog/"):
         resp = newcomer.get(url)
-        assert resp.status_code == 302 and resp.headers["Location"] == "/myaccount/password"
+        assert resp.status_code == 302
+        assert resp.headers["Location"] == "/myaccount/password"
     resp = newcomer.post(
         "/myaccount/password",
         data={
@@ -192,7 +202,8 @@ def test_one_time_password_must_be_changed_before_anything_else(app, login, log_
 def test_session_cookie_flags(app, client):
     resp = sign_in(client, "staff")
     cookie = resp.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain HTTP in the test
     secure = app.test_client()
     resp = secure.post("https://localhost/login/", data={"username": "staff", "password": PASSWORD})

@@ -28,7 +28,8 @@ def test_lockout_after_max_failures_refuses_the_right_password(client, user, log
     failures = log_rows("login.failure", username="staff")
     locked = log_rows("login.locked", username="staff")
     assert [r.detail["reason"] for r in failures] == ["password"] * 4 + ["locked"]
-    assert len(locked) == 1 and locked[0].detail["failures"] == 5
+    assert len(locked) == 1
+    assert locked[0].detail["failures"] == 5
     assert log_rows("login.success", username="staff") == []
 
 
@@ -67,7 +68,8 @@ def test_supervisor_unlocks(app, client, login, user, log_rows):
     assert sign_in(app.test_client(), "staff").headers["Location"] == "/"
     rows = log_rows("account.unlock")
     assert len(rows) == 1
-    assert rows[0].username == "supervisor" and rows[0].target == "staff"
+    assert rows[0].username == "supervisor"
+    assert rows[0].target == "staff"
 
 
 def _final_page(client, username, password):
@@ -135,7 +137,8 @@ def test_rate_limit_per_address(app, client, ratelimit_on, config_value, log_row
     assert "しばらく" in resp.get_data(as_text=True) or "秒" in resp.get_data(as_text=True)
     assert not is_signed_in(client)
     limited = [r for r in log_rows("login.failure") if r.detail["reason"] == "rate_limited"]
-    assert len(limited) == 1 and limited[0].username == "staff"
+    assert len(limited) == 1
+    assert limited[0].username == "staff"
     # Another address is not affected.
     other = sign_in(app.test_client(), "staff", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.headers["Location"] == "/"
@@ -163,10 +166,12 @@ def test_sign_in_is_logged_once_with_the_user(client, log_rows, user):
     rows = log_rows()[before:]
     assert [r.action for r in rows] == ["login.success"]
     assert rows[0].user_id == user("branch").id
-    assert rows[0].role == "BranchStaff" and rows[0].office_code == "YOTSUYA"
+    assert rows[0].role == "BranchStaff"
+    assert rows[0].office_code == "YOTSUYA"
     assert rows[0].ip == "127.0.0.1"
 
 
 def test_sign_in_form_without_fields_is_a_generic_failure(client, log_rows):
     resp = client.post("/login/", data={"username": "", "password": ""})
-    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login/")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/login/")
