@@ -1,6 +1,7 @@
 """Reading a process tree's memory and CPU from Linux ``/proc`` (the benchmarks'
 own measurements; elsewhere the readings are empty or zero)."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -12,10 +13,9 @@ def process_tree(pid):
         current = todo.pop()
         pids.append(current)
         for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+            # A process that ended meanwhile has no children file any more.
+            with contextlib.suppress(OSError):
                 todo.extend(int(c) for c in task.read_text().split())
-            except OSError:
-                pass
     return pids
 
 

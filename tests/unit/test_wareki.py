@@ -137,7 +137,7 @@ def test_format_wareki(day, long, short):
 
 
 def test_format_wareki_unknown_style():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown style"):
         format_wareki(date(2026, 1, 1), style="medium")
 
 
@@ -314,5 +314,5 @@ def test_age_on(birth, on, age):
 
 
 def test_age_on_before_birth():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="before birth_date"):
         age_on(date(2000, 1, 2), date(2000, 1, 1))
