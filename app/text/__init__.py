@@ -1,1 +1,8 @@
-"""Japanese text helpers: eras (和暦) and kana, free of any web or database code."""
+"""Japanese text helpers, pure: no Flask, no database (typed, ``mypy --strict``).
+
+* ``wareki`` — eras (和暦): parsing every spelling, formatting, fiscal years, ages.
+* ``kana`` — kana widths and forms, search keys, 外字 for printing.
+* ``search`` — the grammar of the one search box (住民番号, kana, name, birth date).
+
+May import: the standard library and jaconv only.
+"""
