@@ -21,7 +21,9 @@ Error codes:
     ``昭和64年度``).
 """
 
+import bisect
 import datetime
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -282,6 +284,97 @@ def parse_date_input(text: str | None) -> datetime.date | None:
     if match:
         return _gregorian(int(match["year"]), int(match["month"]), int(match["day"]), text)
     return None
+
+
+# The same shapes as parse_date_input, anchored at the start only: the date
+# must not run on into more digits ("S30.4.123" is not S30.4.12 and a note).
+_LEADING_PATTERNS = tuple(
+    re.compile(pattern.pattern + r"(?!\d)", re.ASCII)
+    for pattern in (_ERA_INPUT, _ERA_COMPACT_INPUT, _GREGORIAN_INPUT, _GREGORIAN_COMPACT_INPUT)
+)
+_FISCAL_YEAR_NAME = re.compile(
+    rf"(?:(?P<era>{_ERA_SPELLINGS})\s*(?P<year>\d{{1,2}}|元)|(?P<western>\d{{4}}))\s*年度",
+    re.ASCII,
+)
+
+
+def _date_from_match(match: re.Match[str], text: str) -> datetime.date:
+    year, month, day = match["year"], int(match["month"]), int(match["day"])
+    era_text = match.groupdict().get("era")
+    if era_text:
+        era = _ERA_BY_SPELLING[era_text]
+        return era_date(era.code, 1 if year == "元" else int(year), month, day)
+    return _gregorian(int(year), month, day, text)
+
+
+def split_leading_date(text: str) -> tuple[datetime.date, str] | None:
+    """Split a text that starts with a date from what follows it.
+
+    ``"H30.4.10 あて所不明"`` gives ``(datetime.date(2018, 4, 10), "あて所不明")``;
+    ``"H30.4.10"`` gives the date and ``""``.  The date may take any form
+    :func:`parse_date_input` accepts; what follows is returned exactly as
+    written (not normalised), stripped of surrounding whitespace.
+
+    :returns: ``(date, rest)``, or ``None`` when the text does not start with a
+        date.
+    :raises WarekiError: when it starts with the shape of a date that cannot
+        exist or lies outside its era, as :func:`parse_date_input`.
+    """
+    # Normalise character by character so that a position in the normalised
+    # text can be traced back to the original, whose rest is returned as typed.
+    pieces = [unicodedata.normalize("NFKC", char).upper() for char in text]
+    query = "".join(pieces)
+    start = len(query) - len(query.lstrip())
+    for pattern in _LEADING_PATTERNS:
+        match = pattern.match(query, start)
+        if match:
+            break
+    else:
+        return None
+    day = _date_from_match(match, text)
+    ends = list(itertools.accumulate(len(piece) for piece in pieces))
+    consumed = bisect.bisect_left(ends, match.end()) + 1
+    return day, text[consumed:].strip()
+
+
+def parse_fiscal_year_name(text: str) -> int | None:
+    """The fiscal year a name denotes, as the year it starts in.
+
+    ``"H30年度"`` and ``"平成30年度"`` give 2018; ``"R1年度"``, ``"R01年度"``,
+    ``"令和元年度"`` and ``"H31年度"`` give 2019; ``"2019年度"`` gives 2019.
+    Full-width characters and spaces are accepted.
+
+    A fiscal year (1 April to 31 March) may be named in any era it overlaps,
+    which is why both 平成31年度 and 令和元年度 are fiscal 2019.
+
+    :returns: the fiscal year, or ``None`` when the text is not such a name.
+    :raises WarekiError: ``fiscal_year_out_of_era`` when the era does not
+        overlap that fiscal year (``"平成40年度"``, ``"昭和64年度"``, ``"H0年度"``),
+        ``before_meiji`` for a Western year before 1868.
+    """
+    query = unicodedata.normalize("NFKC", text).strip().upper()
+    match = _FISCAL_YEAR_NAME.fullmatch(query)
+    if not match:
+        return None
+    if match["western"]:
+        fiscal_year = int(match["western"])
+        if fiscal_year < ERAS[0].first_day.year:
+            raise WarekiError("before_meiji", f"fiscal year {fiscal_year} is before the Meiji era")
+        return fiscal_year
+    era = _ERA_BY_SPELLING[match["era"]]
+    era_year = 1 if match["year"] == "元" else int(match["year"])
+    fiscal_year = era.first_day.year + era_year - 1
+    outside = (
+        era_year < 1
+        or fiscal_year_end(fiscal_year) < era.first_day
+        or (era.last_day is not None and fiscal_year_start(fiscal_year) > era.last_day)
+    )
+    if outside:
+        raise WarekiError(
+            "fiscal_year_out_of_era",
+            f"{text!r}: fiscal year {fiscal_year} does not overlap the era {era.letter}",
+        )
+    return fiscal_year
 
 
 def age_on(birth_date: datetime.date, on_date: datetime.date) -> int:
