@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 SEED = 20260401
 FISCAL_YEARS = (
     (2016, "H28年度"),
@@ -43,39 +44,6 @@ FISCAL_YEARS = (
     (2018, "平成30年度"),
     (2019, "R1年度"),
     (2020, "R2年度"),
-)
-PEOPLE_HEADER = (
-    "住民番号",
-    "氏名",
-    "ふりがな",
-    "性別",
-    "生年月日",
-    "郵便番号",
-    "住所",
-    "方書",
-    "電話番号",
-    "区分",
-    "除外日",
-    "除外事由",
-    "送付先宛名",
-    "送付先郵便番号",
-    "送付先住所",
-    "送付先事由",
-    "備考",
-)
-# 交付場所 with the line break clerks put in the header cell.
-PASS_HEADER = (
-    "整理番号",
-    "住民番号",
-    "氏名",
-    "申請日",
-    "交付日",
-    "交付\n場所",
-    "交付方法",
-    "種別",
-    "返戻日",
-    "再送日",
-    "備考",
 )
 # Dummy names with their readings: "surname:kana".
 SURNAMES = tuple(
@@ -204,6 +172,18 @@ def _pass_rows(fiscal_year, count, people, rng):
         ]
 
 
+def _headers():
+    """The reader's own column tables (imported here, not at the top: the raw
+    calamine and openpyxl measurements must not pay for importing the app)."""
+    from app.ledger.passes import PASS_COLUMNS
+    from app.ledger.people import PEOPLE_COLUMNS
+
+    people = [spec.header for spec in PEOPLE_COLUMNS]
+    # 交付場所 with the line break clerks put in the header cell.
+    passes = ["交付\n場所" if spec.header == "交付場所" else spec.header for spec in PASS_COLUMNS]
+    return people, passes
+
+
 def build(path, people, passes, seed=SEED):
     """Write the dummy ledger to ``path``; returns the sheets' data row counts."""
     import openpyxl
@@ -213,7 +193,8 @@ def build(path, people, passes, seed=SEED):
     ws = wb.create_sheet("対象者")
     ws.append(["ふれあい入浴証 対象者台帳（ダミー）"])
     ws.append([])
-    ws.append(list(PEOPLE_HEADER))
+    people_header, pass_header = _headers()
+    ws.append(people_header)
     for index in range(people):
         ws.append(_person_row(index, rng))
     counts = {"対象者": people}
@@ -222,7 +203,7 @@ def build(path, people, passes, seed=SEED):
     for (fiscal_year, name), count in zip(FISCAL_YEARS, per_year, strict=True):
         ws = wb.create_sheet(name)
         ws.append([f"{name} ふれあい入浴証交付台帳（ダミー）"])
-        ws.append(list(PASS_HEADER))
+        ws.append(pass_header)
         for row in _pass_rows(fiscal_year, count, people, rng):
             ws.append(row)
         ws.append([])
