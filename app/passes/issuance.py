@@ -5,9 +5,8 @@ Every service here checks the rules of :mod:`app.passes.rules` first (a
 then writes the rows, history and access log inside one
 :func:`~app.db.transaction.transaction`.
 
-:func:`allocate_control_numbers`, :func:`valid_pass` and :func:`lost_reissues`
-live in :mod:`app.passes.numbers` and :mod:`app.passes.queries`; they stay
-importable from here for the packages that use them.
+The 整理番号 counter is :mod:`app.passes.numbers`; the look-ups the rules need
+are :mod:`app.passes.queries`.
 """
 
 import logging
@@ -24,26 +23,18 @@ from app.extensions import db
 from app.history import services as history
 from app.passes.models import STATUS_SUPERSEDED, STATUS_VALID, Issuance
 from app.passes.numbers import allocate_control_numbers
-from app.passes.queries import lost_reissues, valid_pass
+from app.passes.queries import valid_pass
 from app.passes.rows import HISTORY_FIELDS, creation_changes, mailing_destination, pass_values
 from app.passes.rules import (
     check_branch_rules,
     check_correction,
-    check_dates,
     check_not_already_valid,
     check_reissue,
     check_request,
 )
 from app.text.wareki import fiscal_year_of
 
-__all__ = [
-    "allocate_control_numbers",
-    "check_dates",
-    "issue_pass",
-    "lost_reissues",
-    "update_issuance",
-    "valid_pass",
-]
+__all__ = ["issue_pass", "update_issuance"]
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ The counter (:func:`app.passes.issuance.issue_pass`) builds an ORM row from
 :func:`pass_values`; the mass mailing, the ledger migration and the demo data
 write many at once with :func:`insert_passes` or :mod:`app.db.bulk`.  The
 control number is allocated by the caller
-(:func:`app.passes.issuance.allocate_control_numbers`), inside its transaction.
+(:func:`app.passes.numbers.allocate_control_numbers`), inside its transaction.
 """
 
 from collections.abc import Iterable, Mapping, Sequence

@@ -22,6 +22,7 @@ from marshmallow import Schema, fields
 from app.audit import writer as audit
 from app.passes.models import Issuance
 from app.residents.models import CATEGORY_COLUMNS, Resident
+from app.web.display import FIELD_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -107,37 +108,32 @@ class ReadOnlyApi(ModelRestApi):
         self._log(data.get("result", []))
 
 
+# The API's column labels are the screens' field labels (one translation each),
+# plus the few columns only the API has.
+_ID_LABEL = {"id": _l("Internal ID")}
 RESIDENT_LABELS = {
-    "id": _l("Internal ID"),
-    "resident_no": _l("Resident number"),
-    "name": _l("Name"),
-    "kana": _l("Kana"),
-    "sex": _l("Sex"),
-    "birth_date": _l("Date of birth"),
-    "postal_code": _l("Postal code"),
-    "address": _l("Home address"),
-    "address2": _l("Building and room"),
+    **_ID_LABEL,
+    **{
+        field: FIELD_LABELS[field]
+        for field in (
+            "resident_no", "name", "kana", "sex", "birth_date", "postal_code",
+            "address", "address2", "status", "excluded_on", "exclusion_reason",
+        )
+    },
     "categories": _l("Category"),
-    "status": _l("Status"),
-    "excluded_on": _l("Excluded on"),
-    "exclusion_reason": _l("Reason for exclusion"),
     "gaiji": _l("Gaiji"),
-}
+}  # fmt: skip
 ISSUANCE_LABELS = {
-    "id": _l("Internal ID"),
-    "resident_no": _l("Resident number"),
-    "control_no": _l("Control No."),
-    "fiscal_year": _l("Fiscal year"),
-    "kind": _l("Kind"),
-    "reissue_reason": _l("Reason for reissue"),
-    "applied_on": _l("Application date"),
-    "issued_on": _l("Issue date"),
-    "office": _l("Issuing office"),
-    "method": _l("Method"),
-    "status": _l("Status"),
-    "returned_on": _l("Returned on"),
-    "resent_on": _l("Resent on"),
-}
+    **_ID_LABEL,
+    **{
+        field: FIELD_LABELS[field]
+        for field in (
+            "resident_no", "control_no", "fiscal_year", "kind", "reissue_reason",
+            "applied_on", "issued_on", "method", "status", "returned_on", "resent_on",
+        )
+    },
+    "office": FIELD_LABELS["office_id"],
+}  # fmt: skip
 
 
 class ResidentApi(ReadOnlyApi):
