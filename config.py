@@ -121,6 +121,16 @@ class Config:
     SCHEDULER_HEARTBEAT_SECONDS = _int("SCHEDULER_HEARTBEAT_SECONDS", 30)
     MASS_MAILING_POLL_SECONDS = _int("MASS_MAILING_POLL_SECONDS", 5)
 
+    # --- Ledger migration (データ移行) ---------------------------------------
+    # Where an uploaded ledger workbook waits between its check and its import
+    # (deleted when the import is committed or the run discarded).
+    LEDGER_UPLOAD_DIR = os.environ.get("LEDGER_UPLOAD_DIR", str(INSTANCE_DIR / "ledger-uploads"))
+    # Read and apply an uploaded workbook in a thread of the web worker, so the
+    # page can show progress; off in the tests, which want the result at once.
+    LEDGER_IN_BACKGROUND = os.environ.get("LEDGER_IN_BACKGROUND", "1") == "1"
+    # A run with no sign of life for this long is taken as interrupted.
+    LEDGER_STALE_SECONDS = _int("LEDGER_STALE_SECONDS", 900)
+
     # --- Printing -----------------------------------------------------------
     PDF_FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/opentype/ipaexfont-mincho")
     PDF_FONT_MINCHO = os.environ.get(
@@ -178,6 +188,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     FAB_UPDATE_PERMS = False
     EXTRA_VIEW_MODULES = ()
+    LEDGER_IN_BACKGROUND = False
 
 
 CONFIGS = {

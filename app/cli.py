@@ -1,12 +1,22 @@
 """Command line: ``flask init`` and the feature packages' command groups."""
 
 import logging
+import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 log = logging.getLogger(__name__)
+
+
+def log_to_stderr():
+    """Progress for the operator on stderr; stdout is kept for a command's result."""
+    if not logging.getLogger().handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
 
 
 @click.command("init")

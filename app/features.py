@@ -15,6 +15,7 @@ VIEW_MODULES = (
     "app.web.api",
     "app.letters.views",
     "app.hostlink.views",
+    "app.migration.views",
     "app.security.views",
     "app.audit.views",
 )
@@ -28,6 +29,8 @@ COMMANDS = (
     "app.letters.cli:checklist_command",
     "app.hostlink.cli:hostlink_cli",
     "app.hostlink.cli:demo_extract_command",
+    "app.demo.ledger_cli:demo_ledger_command",
+    "app.migration.cli:ledger_cli",
     "app.scheduler.cli:scheduler_cli",
 )
 

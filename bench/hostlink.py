@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -41,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import _targets as databases  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "instance" / "bench" / "hostlink"
 PG_URL = os.environ.get(
@@ -224,66 +226,16 @@ def _run_worker(mode, url, path=""):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-class SQLiteTarget:
-    name = "sqlite"
-
-    def __init__(self):
-        self.path = WORK / "bench.db"
-        self.url = f"sqlite:///{self.path}"
-
-    def _files(self, path):
-        return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-
+class SQLiteTarget(databases.SQLiteTarget):
     def fresh(self):
-        for f in self._files(self.path):
-            f.unlink(missing_ok=True)
+        super().fresh()
         _run_worker("migrate", self.url)
 
-    def save(self):
-        for src in self._files(self.path):
-            if src.exists():
-                shutil.copy(src, WORK / ("saved-" + src.name))
 
-    def restore(self):
-        for f in self._files(self.path):
-            f.unlink(missing_ok=True)
-            saved = WORK / ("saved-" + f.name)
-            if saved.exists():
-                shutil.copy(saved, f)
-
-
-class PostgresTarget:
-    name = "postgresql"
-
-    def __init__(self):
-        from sqlalchemy.engine import make_url
-
-        self.url = PG_URL
-        self.db = make_url(PG_URL).database
-
-    def _admin(self, sql):
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        engine = create_engine(make_url(PG_URL).set(database="postgres"),
-                               isolation_level="AUTOCOMMIT")  # fmt: skip
-        with engine.connect() as conn:
-            for statement in sql:
-                conn.execute(text(statement))
-        engine.dispose()
-
+class PostgresTarget(databases.PostgresTarget):
     def fresh(self):
-        self._admin([f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)',
-                     f'CREATE DATABASE "{self.db}"'])  # fmt: skip
+        super().fresh()
         _run_worker("migrate", self.url)
-
-    def save(self):
-        self._admin([f'DROP DATABASE IF EXISTS "{self.db}_saved" WITH (FORCE)',
-                     f'CREATE DATABASE "{self.db}_saved" TEMPLATE "{self.db}"'])  # fmt: skip
-
-    def restore(self):
-        self._admin([f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)',
-                     f'CREATE DATABASE "{self.db}" TEMPLATE "{self.db}_saved"'])  # fmt: skip
 
 
 def _build_files(count):
@@ -349,9 +301,9 @@ def main():
     full_file, fortnight_file = _run_worker("build", "", count)["files"]
     targets = []
     if args.db in ("sqlite", "both"):
-        targets.append(SQLiteTarget())
+        targets.append(SQLiteTarget(WORK))
     if args.db in ("postgresql", "both"):
-        targets.append(PostgresTarget())
+        targets.append(PostgresTarget(PG_URL))
     results = {
         "people": count,
         "cpu_count": os.cpu_count(),

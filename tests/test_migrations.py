@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = [sys.executable, "-m", "flask"]
+HEAD = "0007"
 OLD_HEADS = ("0002", "0003", "0004", "0005")
 
 pytestmark = pytest.mark.slow
@@ -64,7 +65,7 @@ def _versions(url):
 def test_one_head(scratch_url, tmp_path):
     heads = [line for line in _flask(scratch_url, tmp_path, "db", "heads").splitlines() if line]
     assert len(heads) == 1, heads
-    assert heads[0].startswith("0006")
+    assert heads[0].startswith(HEAD)
 
 
 def test_database_of_the_old_branches_upgrades(scratch_url, tmp_path):
@@ -82,10 +83,10 @@ def test_database_of_the_old_branches_upgrades(scratch_url, tmp_path):
     engine.dispose()
 
     _flask(scratch_url, tmp_path, "db", "upgrade")
-    assert _versions(scratch_url) == {"0006"}
+    assert _versions(scratch_url) == {HEAD}
     output = _flask(scratch_url, tmp_path, "init")
     assert "database ready" in output
-    assert _versions(scratch_url) == {"0006"}
+    assert _versions(scratch_url) == {HEAD}
 
     engine = create_engine(scratch_url)
     with engine.connect() as conn:

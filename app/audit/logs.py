@@ -1,6 +1,5 @@
 """Searching, exporting and purging the access log."""
 
-import csv
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -18,6 +17,7 @@ from app.audit.models import AccessLog, AccessLogPolicy
 from app.db.transaction import transaction
 from app.errors import DomainError
 from app.extensions import db
+from app.files import tables
 from app.security.models import LoginAttempt, UserSession
 from app.text.wareki import WarekiError, parse_date_input
 
@@ -29,7 +29,8 @@ ACTIONS = (
     "issuance.list", "issuance.view", "issuance.create", "issuance.update",
     "issuance.return", "issuance.resend", "api.read", "letter.print", "checklist.print",
     "mass_mailing.run", "mass_mailing.download", "hostlink.import", "hostlink.approve",
-    "hostlink.discard", "login.success", "login.failure", "login.locked", "logout",
+    "hostlink.discard", "ledger.upload", "ledger.check", "ledger.import", "ledger.discard",
+    "ledger.view", "ledger.report", "ledger.erasure", "login.success", "login.failure", "login.locked", "logout",
     "account.create", "account.update", "account.disable", "account.enable",
     "account.unlock", "account.password_reset", "password.change", "access_log.search",
     "access_log.export", "access_log.purge", "access.denied",
@@ -54,6 +55,13 @@ ACTION_LABELS = {
     "hostlink.import": _l("Host extract imported"),
     "hostlink.approve": _l("Host extract approved"),
     "hostlink.discard": _l("Host extract discarded"),
+    "ledger.upload": _l("Ledger workbook uploaded"),
+    "ledger.check": _l("Ledger workbook checked"),
+    "ledger.import": _l("Ledger workbook imported"),
+    "ledger.discard": _l("Ledger check discarded"),
+    "ledger.view": _l("Ledger reconciliation report viewed"),
+    "ledger.report": _l("Ledger report downloaded"),
+    "ledger.erasure": _l("Ledger erasure recorded"),
     "login.success": _l("Signed in"),
     "login.failure": _l("Sign-in failed"),
     "login.locked": _l("Account locked"),
@@ -89,8 +97,6 @@ CSV_COLUMNS = (
     ("outcome", _l("Outcome")),
     ("detail", _l("Details")),
 )
-# A spreadsheet would run a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -184,16 +190,12 @@ def iter_rows(flt, batch=1000):
     yield from db.session.scalars(stmt.execution_options(yield_per=batch))
 
 
-def _cell(value):
-    if value is None:
-        return ""
+def _value(value):
+    """A field as the CSV shows it (app.files.tables makes it formula-safe)."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    value = str(value)
-    if value.startswith(_FORMULA_START):
-        return "'" + value
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return value
 
 
@@ -202,8 +204,9 @@ def csv_header():
 
 
 def csv_record(row):
-    """One AccessLog row as CSV cells (a leading ``=+-@`` is quoted with ')."""
-    return [_cell(getattr(row, key)) for key, _label in CSV_COLUMNS]
+    """One AccessLog row as CSV values, to be written by :mod:`app.files.tables`
+    (which quotes a cell that would start a formula with ')."""
+    return [_value(getattr(row, key)) for key, _label in CSV_COLUMNS]
 
 
 def write_csv(rows, out):
@@ -211,13 +214,7 @@ def write_csv(rows, out):
 
     :returns: the number of rows written.
     """
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(csv_header())
-    count = 0
-    for row in rows:
-        writer.writerow(csv_record(row))
-        count += 1
-    return count
+    return tables.write_csv(out, csv_header(), (csv_record(row) for row in rows))
 
 
 def retention_years():

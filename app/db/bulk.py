@@ -22,7 +22,19 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Table, bindparam, insert, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
@@ -106,6 +118,12 @@ def _columns(
     return transposed
 
 
+def _quoted(names: Sequence[str]) -> str:
+    """Column names for hand-written SQL, quoted: some are reserved words
+    (``row``, ``column``) on PostgreSQL."""
+    return ", ".join(f'"{name}"' for name in names)
+
+
 def _copy_in(
     conn: Connection, table_name: str, names: Sequence[str], columns: Sequence[Any]
 ) -> None:
@@ -113,7 +131,7 @@ def _copy_in(
     lines = "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.copy_expert(f"COPY {table_name} ({', '.join(names)}) FROM STDIN", io.StringIO(lines))
+        cursor.copy_expert(f"COPY {table_name} ({_quoted(names)}) FROM STDIN", io.StringIO(lines))
     finally:
         cursor.close()
 
@@ -137,7 +155,7 @@ def bulk_insert(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
     if not rows:
         return
     dialect = conn.dialect.name
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    sql = f"INSERT INTO {table.name} ({_quoted(names)}) VALUES ({', '.join('?' * len(names))})"
     for chunk in _chunks(rows):
         if dialect == "sqlite":
             columns = _columns(chunk, table, names, _sqlite_value)
@@ -180,7 +198,7 @@ def bulk_update_by_id(
     if dialect == "postgresql":
         conn.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {', '.join(all_names)} FROM {table.name} WITH NO DATA"
+            f"SELECT {_quoted(all_names)} FROM {table.name} WITH NO DATA"
         )
     assignments = ", ".join(f"{name} = ?" for name in names)
     sql = f"UPDATE {table.name} SET {assignments}, version = version + 1 WHERE id = ?"
@@ -233,3 +251,25 @@ def fix_sequences(conn: Connection, tables: Sequence[str]) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
         )
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """Ids for ``count`` rows to insert with explicit ids, so that rows written
+    together can name one another (a pass and its history) without a round
+    trip per row.
+
+    PostgreSQL: drawn from the table's sequence, so concurrent inserts go on.
+    SQLite: after the highest id; the caller's transaction must already hold
+    the write lock (it has written something), or another writer could take
+    the same ids.
+    """
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        drawn = conn.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            f"FROM generate_series(1, {int(count)})"
+        )
+        return sorted(int(value) for value in drawn.scalars())
+    last = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+    return list(range(last + 1, last + count + 1))

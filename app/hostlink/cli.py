@@ -23,6 +23,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.cli import log_to_stderr
 from app.errors import DomainError
 from app.hostlink import approval, demo, files, imports, inbox, messages
 from app.hostlink.models import (
@@ -39,15 +40,6 @@ log = logging.getLogger(__name__)
 EXIT_CODES = {RUN_APPLIED: 0, RUN_DISCARDED: 0, RUN_HELD: 3, RUN_REFUSED: 2, RUN_FAILED: 1}
 
 hostlink_cli = AppGroup("hostlink", help="Host extract files (ホスト連携).")
-
-
-def _log_to_stderr():
-    # Progress for the operator on stderr; stdout is kept for the result.
-    if not logging.getLogger().handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-        logging.getLogger().setLevel(logging.INFO)
 
 
 def _emit(outcome):
@@ -69,7 +61,7 @@ def _user(username):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def import_command(path):
     """Apply one extract file (its .END must exist)."""
-    _log_to_stderr()
+    log_to_stderr()
     try:
         outcome = imports.import_file(path, trigger=TRIGGER_COMMAND, move=False)
     except Exception:  # even the run record could not be written (database down)
@@ -85,7 +77,7 @@ def import_command(path):
 @hostlink_cli.command("poll")
 def poll_command():
     """Apply every complete file in the inbox now, as the schedule does."""
-    _log_to_stderr()
+    log_to_stderr()
     result = inbox.poll()
     summary = {
         "inbox": str(files.folders()["inbox"]),
@@ -99,7 +91,7 @@ def poll_command():
 
 
 def _decide(action, run_id, username):
-    _log_to_stderr()
+    log_to_stderr()
     try:
         outcome = action(run_id, user=_user(username), trigger=TRIGGER_COMMAND)
     except DomainError as exc:

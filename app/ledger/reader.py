@@ -69,6 +69,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Told the name of each sheet as its reading starts.
+Progress = Callable[[str], None]
 
 DEFAULT_MAX_ROWS = 500_000
 DEFAULT_MAX_COLUMNS = 256
@@ -262,6 +264,7 @@ def _read_passes(
     reader: PassReader,
     limits: _Limits,
     collector: Collector,
+    progress: Progress,
 ) -> tuple[dict[str, SheetSummary], list[PassDraft]]:
     summaries: dict[str, SheetSummary] = {}
     drafts: list[PassDraft] = []
@@ -280,6 +283,7 @@ def _read_passes(
                 )
             )
         first_rows = first_rows_by_year.setdefault(year, {})
+        progress(name)
         sheet = _load_sheet(workbook, name, limits)
         convert = _pass_converter(reader, plan, first_rows, collector)
         summaries[name] = scan_rows(
@@ -295,6 +299,7 @@ def _read_sheets(
     scans: dict[str, PartScan],
     limits: _Limits,
     offices: Iterable[Office] | None,
+    progress: Progress,
 ) -> tuple[dict[str, SheetSummary], list[PersonRow], list[PassDraft], Collector]:
     dates = DateReader(date1904=date1904)
     resolver = OfficeResolver(default_offices() if offices is None else offices)
@@ -302,12 +307,13 @@ def _read_sheets(
     workbook = _open_workbook(data)
     try:
         people_plan = next(p for p in plans if p.kind is SheetKind.PEOPLE)
+        progress(people_plan.part.name)
         people_summary, people = _read_people(
             workbook, people_plan, scans, dates, limits, collector
         )
         pass_plans = [p for p in plans if p.kind is SheetKind.PASSES]
         summaries, drafts = _read_passes(
-            workbook, pass_plans, scans, PassReader(dates, resolver), limits, collector
+            workbook, pass_plans, scans, PassReader(dates, resolver), limits, collector, progress
         )
     finally:
         workbook.close()
@@ -322,6 +328,7 @@ def read_ledger(
     max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
     max_compression_ratio: float = DEFAULT_MAX_COMPRESSION_RATIO,
     offices: Iterable[Office] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Ledger:
     """Read the ledger workbook (.xlsx / .xlsm bytes).
 
@@ -335,9 +342,9 @@ def read_ledger(
         sheets compress 5 to 20 times).
     :param offices: the offices to recognise; ``app/data/offices.json`` by
         default.
+    :param progress: ``progress(sheet, done, total)`` before each sheet read.
     :raises LedgerFileError: for every file-level fault (nothing may be applied).
-    :raises RuntimeError: when python-calamine no longer numbers rows as
-        expected (a library change the tests pin; row numbers would be wrong).
+    :raises RuntimeError: python-calamine no longer numbers rows as expected.
     """
     started = time.perf_counter()
     limits = _Limits(max_rows, max_columns)
@@ -353,7 +360,7 @@ def read_ledger(
     for name, scan in scans.items():
         _check_size(name, scan, limits)
     summaries, people, drafts, collector = _read_sheets(
-        data, package.date1904, read_plans, scans, limits, offices
+        data, package.date1904, read_plans, scans, limits, offices, _counter(progress, read_plans)
     )
     sheets = tuple(summaries.get(p.part.name) or _ignored_summary(p) for p in plans)
     passes = decide_kinds(drafts)
@@ -373,6 +380,22 @@ def read_ledger(
         time.perf_counter() - started,
     )
     return ledger
+
+
+def _counter(
+    report: Callable[[str, int, int], None] | None, plans: Sequence[SheetPlan]
+) -> Progress:
+    """A :data:`Progress` that counts the sheets for ``report``."""
+    total = len(plans)
+    done = 0
+
+    def step(sheet: str) -> None:
+        nonlocal done
+        if report is not None:
+            report(sheet, done, total)
+        done += 1
+
+    return step
 
 
 def _ignored_summary(plan: SheetPlan) -> SheetSummary:

@@ -9,6 +9,7 @@ from app.audit.models import AccessLog, AccessLogPolicy
 from app.history.models import ChangeLog
 from app.hostlink.models import ImportRun, ImportRunRejection
 from app.letters.models import MassMailingItem, MassMailingRun
+from app.migration.models import ErasureRecord, MigratedPass, MigrationRun, MigrationRunItem
 from app.offices.models import Office
 from app.passes.indexes import FY_ISSUED, RETURNED_OPEN
 from app.passes.models import ControlNumberCounter, Issuance
@@ -22,6 +23,7 @@ __all__ = [
     "AccessLog",
     "AccessLogPolicy",
     "ChangeLog",
+    "ErasureRecord",
     "ControlNumberCounter",
     "ImportRun",
     "ImportRunRejection",
@@ -30,6 +32,9 @@ __all__ = [
     "LoginAttempt",
     "MassMailingItem",
     "MassMailingRun",
+    "MigratedPass",
+    "MigrationRun",
+    "MigrationRunItem",
     "Office",
     "ProcessLock",
     "Resident",

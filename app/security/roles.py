@@ -54,6 +54,8 @@ GROUPS = {
         STAFF: ["can_read"],
         AUDITOR: ["can_read"],
     },
+    # the go-live migration of the Excel ledger and its erasure records
+    "LedgerMigration": {SUPERVISOR: ["can_read", "can_run", "can_erase"]},
     # the access log
     "AccessLog": {SUPERVISOR: ["can_read", "can_export"], AUDITOR: ["can_read", "can_export"]},
     # accounts of non-admin staff
@@ -78,8 +80,9 @@ MENUS = {
     "Returns": ("IssuanceAdmin",),
     "Checklist": ("Checklist",),
     "MassMailing": ("MassMailing",),
-    "HostLinkMenu": ("HostLink",),
+    "HostLinkMenu": ("HostLink", "LedgerMigration"),
     "ImportRuns": ("HostLink",),
+    "LedgerMigration": ("LedgerMigration",),
     "ManagementMenu": ("Accounts", "AccessLog"),
     "StaffAccounts": ("Accounts",),
     "AccessLogMenu": ("AccessLog",),

@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "supersede": _l("Replaced by a reissue"),
     "return": _l("Returned by post"),
     "resend": _l("Resent"),
+    "migrate": _l("Migrated from the Excel ledger"),
+    "migrate_update": _l("Taken in from the Excel ledger"),
 }
 _CODED = {
     "sex": labels.SEX,
@@ -112,6 +114,8 @@ def _who(row, users):
     source = row.source or ""
     if source.startswith("hostlink:"):
         return str(_l("Host link (run %(id)s)") % {"id": source.split(":", 1)[1]})
+    if source.startswith("ledger:"):
+        return str(_l("Ledger migration (run %(id)s)") % {"id": source.split(":", 1)[1]})
     if source == "demo":
         return str(_l("Demo data"))
     return str(_l("System"))

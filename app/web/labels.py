@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-SEX = {1: _l("Male"), 2: _l("Female")}
+# 0: not recorded (people known only from the Excel ledger, which left it blank).
+SEX = {0: _l("Not recorded"), 1: _l("Male"), 2: _l("Female")}
 CATEGORIES = {
     "elderly": _l("Aged 60+"),
     "disabled": _l("Disability handbook"),

@@ -9,10 +9,10 @@ from lxml import html as lxml_html
 # names (data, shown beside their names); the names of the line-end codes the
 # host-link messages quote (「CR LF で終わっていません」) and of the checksum
 # of an extract file (SHA-256); words Japanese office screens use as they are
-# (PDF, CSV, API, and the Enter key's label).
+# (PDF, CSV, API, Excel and its file types, and the Enter key's label).
 ALLOWED_LATIN = {
     "admin", "supervisor", "staff", "branch", "auditor",
-    "CR", "LF", "SHA", "PDF", "CSV", "API", "Enter",
+    "CR", "LF", "SHA", "PDF", "CSV", "API", "Enter", "Excel", "xlsx", "xlsm",
 }  # fmt: skip
 
 

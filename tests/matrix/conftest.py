@@ -162,6 +162,21 @@ def _sample_import_run(db):
     return db.session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
 
 
+def _sample_ledger_run(person, supervisor):
+    """An imported ledger run (one person, one pass of FY2018): its report and
+    certificate exist."""
+    from app.migration import runs
+    from tests.ledger.conftest import build_workbook, pass_row, pass_sheet, people_sheet
+    from tests.ledger.conftest import person as person_row
+
+    data = build_workbook(
+        people_sheet(person_row({"住民番号": person.resident_no})),
+        pass_sheet("H30年度", pass_row({"住民番号": person.resident_no, "整理番号": 9001})),
+    )
+    run_id = runs.start_run("台帳.xlsx", data, trigger="command", user=supervisor)
+    return runs.import_ledger(run_id, data, user=supervisor)
+
+
 @pytest.fixture
 def samples(db):
     """Objects for every URL converter, created through the services; returns
@@ -193,6 +208,8 @@ def samples(db):
     cutoff = min(today, mass_mailing.default_cutoff(fiscal_year))
     supervisor = appbuilder.sm.find_user(username="supervisor")
     run = mass_mailing.queue_run(fiscal_year, cutoff, today, supervisor)
+    ledger_run = _sample_ledger_run(person, supervisor)
+    assert ledger_run.status == "applied", ledger_run.reason
 
     objects = {
         "resident": person,
@@ -217,6 +234,7 @@ def samples(db):
         "day": today.isoformat(),
         "run_id": run.id,
         "import_run_id": import_run.id,
+        "ledger_run_id": ledger_run.id,
         "locale": "ja",
         "filename": "missing.txt",
         "fiscal_year": pass_hq.fiscal_year,

@@ -104,6 +104,7 @@ BULK_JOBS = roles(A, SV)  # mass mailing, host-link approval and upload
 ACCOUNTS = roles(A, SV)  # accounts of non-admin staff
 LOGS = roles(A, SV, AU)  # the access log
 IMPORT_RUNS = roles(A, SV, ST, AU)  # host-link runs, read-only
+LEDGER = roles(A, SV)  # the Excel ledger's migration and its erasure records
 
 EXPECTED = {
     # --- public: sign-in, static files, language ------------------------------
@@ -160,6 +161,17 @@ EXPECTED = {
     "ImportRunView.approve": Access(BULK_JOBS),
     "ImportRunView.discard": Access(BULK_JOBS),
     "ImportRunView.upload": Access(BULK_JOBS),
+    # --- Excel ledger migration ---------------------------------------------------
+    "LedgerMigrationView.index": Access(LEDGER),
+    "LedgerMigrationView.run": Access(LEDGER),
+    "LedgerMigrationView.progress": Access(LEDGER, json=True),
+    "LedgerMigrationView.report_pdf": Access(LEDGER),
+    "LedgerMigrationView.report_xlsx": Access(LEDGER),
+    "LedgerMigrationView.certificate": Access(LEDGER),
+    "LedgerMigrationView.upload": Access(LEDGER),
+    "LedgerMigrationView.confirm": Access(LEDGER),
+    "LedgerMigrationView.discard": Access(LEDGER),
+    "LedgerMigrationView.record_erasure": Access(LEDGER),
     # --- management ---------------------------------------------------------------
     "AccessLogView.search": Access(LOGS),
     "AccessLogView.export": Access(LOGS),
@@ -209,6 +221,19 @@ ARG_OVERRIDES = {
     "ImportRunView.run": {"run_id": Sample("import_run_id")},
     "ImportRunView.approve": {"run_id": Sample("import_run_id")},
     "ImportRunView.discard": {"run_id": Sample("import_run_id")},
+    **{
+        f"LedgerMigrationView.{name}": {"run_id": Sample("ledger_run_id")}
+        for name in (
+            "run",
+            "progress",
+            "report_pdf",
+            "report_xlsx",
+            "certificate",
+            "confirm",
+            "discard",
+            "record_erasure",
+        )
+    },  # fmt: skip
     # an office every reader may see, BranchStaff included
     "ChecklistView.stored": {"code": "YOTSUYA"},
     # a run that passes the feature's own checks (cut-off not in the future)
@@ -476,6 +501,7 @@ MENU_EXPECTED = {
         "Checklist",
         "MassMailing",
         "ImportRuns",
+        "LedgerMigration",
         "StaffAccounts",
         "AccessLogMenu",
     },

@@ -1,9 +1,9 @@
 """What a run leaves behind: its folder and file names, the mailing list
 (CSV of every letter), the totals page, and the downloads."""
 
-import csv
 import logging
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.errors import NotFound
 from app.extensions import db
+from app.files import tables
 from app.letters.mass_mailing.selection import reason_label
 from app.letters.models import MassMailingItem, MassMailingRun
 from app.letters.pdf import html_to_pdf, prepare_context, settings_from_config, write_atomically
@@ -78,25 +79,26 @@ def _csv_header() -> list[str]:
     ]
 
 
+def _mailing_rows(run: MassMailingRun) -> Iterator[list[object]]:
+    for seq, issuance, resident_no in run_items(run):
+        yield [
+            seq,
+            issuance.control_no,
+            resident_no,
+            issuance.mail_to_name,
+            issuance.mail_to_care_of,
+            issuance.mail_to_postal_code,
+            issuance.mail_to_address,
+            issuance.mail_to_address2,
+            letters_name((seq - 1) // run.batch_size),
+        ]
+
+
 def _write_mailing_list(run: MassMailingRun, folder: Path) -> None:
     tmp = folder / "mailing-list.csv.part"
+    # utf-8-sig: the byte-order mark that makes Excel read the names as UTF-8.
     with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(_csv_header())
-        for seq, issuance, resident_no in run_items(run):
-            writer.writerow(
-                [
-                    seq,
-                    issuance.control_no,
-                    resident_no,
-                    issuance.mail_to_name,
-                    issuance.mail_to_care_of or "",
-                    issuance.mail_to_postal_code,
-                    issuance.mail_to_address,
-                    issuance.mail_to_address2 or "",
-                    letters_name((seq - 1) // run.batch_size),
-                ]
-            )
+        tables.write_csv(fh, _csv_header(), _mailing_rows(run))
     tmp.replace(folder / "mailing-list.csv")
 
 
