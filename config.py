@@ -143,6 +143,13 @@ class Config:
     CHECKLIST_CRON = os.environ.get("CHECKLIST_CRON", "0 19 * * *")
     # Printed as the sender of letters, before the office's name.
     WARD_NAME = os.environ.get("WARD_NAME", "新宿区")
+    # The rest of the letters' sender: postal code (7 digits), address, the
+    # section that sends them (else the office's name) and its phone (else the
+    # office's).  Development values: set the ward's own in production.
+    WARD_POSTAL_CODE = os.environ.get("WARD_POSTAL_CODE", "1600000")
+    WARD_ADDRESS = os.environ.get("WARD_ADDRESS", "東京都新宿区試験町一丁目1番1号")
+    WARD_SECTION_NAME = os.environ.get("WARD_SECTION_NAME", "福祉部　地域包括ケア推進課")
+    WARD_PHONE = os.environ.get("WARD_PHONE", "03-0000-0001")
     # The only folder (besides the two font files) a PDF template may read.
     PDF_ASSET_DIR = os.environ.get("PDF_ASSET_DIR", str(BASE_DIR / "static" / "pdf"))
     # 外字 (private-use characters) printed as something other than 〓, as JSON:
@@ -200,4 +207,8 @@ CONFIGS = {
 
 def config_from_env():
     """Pick the configuration class named by ``APP_ENV`` (default development)."""
-    return CONFIGS[os.environ.get("APP_ENV", "development")]
+    name = os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        # A mistyped mode must not start at all (not even as development).
+        raise ValueError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

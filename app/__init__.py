@@ -2,24 +2,71 @@
 
 import logging
 
+import click
 from flask import Flask
+from flask.helpers import get_debug_flag
 
 from config import DEV_SECRET_KEY, config_from_env
 
 log = logging.getLogger(__name__)
+
+# The only modes that may run with the development key or with debug on.
+DEVELOPER_MODES = frozenset({"development", "testing"})
+DEBUG_REFUSED = (
+    "debug mode is not allowed in {mode} mode (FLASK_DEBUG, flask --debug, "
+    "flask run --debugger, DEBUG or app.debug): unset it and serve with gunicorn"
+)
 
 
 class ConfigurationError(RuntimeError):
     """The configuration is unsafe for the mode the application runs in."""
 
 
+def _guarded(app):
+    return app.config.get("ENV_NAME") not in DEVELOPER_MODES
+
+
+class WardFlask(Flask):
+    """Flask whose debug switch refuses to turn on outside development and
+    testing: ``flask run`` and ``app.run`` set it after the application was
+    created, past :func:`_check_production_config`."""
+
+    @property
+    def debug(self):
+        return Flask.debug.fget(self)
+
+    @debug.setter
+    def debug(self, value):
+        if value and _guarded(self):
+            raise ConfigurationError(DEBUG_REFUSED.format(mode=self.config.get("ENV_NAME")))
+        Flask.debug.fset(self, value)
+
+
+def _debug_requested(app):
+    """Debug asked for by any route: the setting, ``FLASK_DEBUG`` (which
+    ``flask --debug`` sets before loading the application) or ``flask run
+    --debugger``, whose Werkzeug debugger wraps the application from outside."""
+    if app.debug or app.config.get("DEBUG") or get_debug_flag():
+        return True
+    command = click.get_current_context(silent=True)
+    return bool(command is not None and command.params.get("debugger"))
+
+
 def _check_production_config(app):
-    if app.config.get("ENV_NAME") != "production":
+    """Refuse to start outside development and testing with the development
+    key (also as the JWT key, which defaults to ``SECRET_KEY``) or with debug
+    on: a token or session cookie signed with the published key would be
+    accepted, and the debugger runs code for whoever can reach it."""
+    if not _guarded(app):
         return
-    if app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
-        raise ConfigurationError("SECRET_KEY must be set in production")
-    if app.debug or app.config.get("DEBUG"):
-        raise ConfigurationError("debug mode is not allowed in production")
+    mode = app.config.get("ENV_NAME")
+    secret = app.config.get("SECRET_KEY")
+    if secret in (None, "", DEV_SECRET_KEY):
+        raise ConfigurationError(f"SECRET_KEY must be set in {mode} mode")
+    if (app.config.get("JWT_SECRET_KEY") or secret) == DEV_SECRET_KEY:
+        raise ConfigurationError(f"JWT_SECRET_KEY must not be the development key in {mode} mode")
+    if _debug_requested(app):
+        raise ConfigurationError(DEBUG_REFUSED.format(mode=mode))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         log.warning("production mode on SQLite: use PostgreSQL (DATABASE_URL)")
 
@@ -38,8 +85,9 @@ def create_app(config=None):
     from app.security.http import init_http
     from app.web.fragments import init_fragments
     from app.web.jinja import install_gettext, register_filters
+    from app.web.static_files import init_static_files
 
-    app = Flask(
+    app = WardFlask(
         __name__,
         instance_relative_config=False,
         template_folder="../templates",
@@ -63,4 +111,5 @@ def create_app(config=None):
         appbuilder.post_init()
     install_gettext(app)
     register_cli(app)
+    init_static_files(app)  # compressed, fingerprinted, cached for good
     return app

@@ -48,7 +48,7 @@ def test_migrations_match_models(db):
 def test_users_add_command(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "add", "tanaka", "--role", "Staff", "--office", "OKUBO",
+        args=["users", "add", "tanaka", "--role", "BranchStaff", "--office", "OKUBO",
               "--name", "田中 一郎", "--password", "a-long-enough-password-9"]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -56,7 +56,7 @@ def test_users_add_command(app, db):
 
     user = appbuilder.sm.find_user(username="tanaka")
     assert user.office.code == "OKUBO"
-    assert [r.name for r in user.roles] == ["Staff"]
+    assert [r.name for r in user.roles] == ["BranchStaff"]
     assert inspect(db.engine).has_table("access_log")
 
 

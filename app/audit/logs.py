@@ -9,11 +9,12 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select, union
 
 from app import clock
 from app.audit import writer as audit
-from app.audit.models import AccessLog, AccessLogPolicy
+from app.audit.details import Words
+from app.audit.models import AccessLog, AccessLogPerson, AccessLogPolicy
 from app.db.transaction import transaction
 from app.errors import DomainError
 from app.extensions import db
@@ -85,17 +86,24 @@ OUTCOME_LABELS = {
     "refused": _l("Refused"),
 }
 
-CSV_COLUMNS = (
-    ("at", _l("Date and time")),
-    ("username", _l("User")),
-    ("role", _l("Role")),
-    ("office_code", _l("Office")),
-    ("ip", _l("Client address")),
-    ("action", _l("Action")),
-    ("resident_no", _l("Resident No.")),
-    ("target", _l("Target")),
-    ("outcome", _l("Outcome")),
-    ("detail", _l("Details")),
+# What people read (in Japanese), then the codes as recorded, for machines.
+CSV_HEADER = (
+    _l("Date and time"),
+    _l("User"),
+    _l("Role"),
+    _l("Office"),
+    _l("Client address"),
+    _l("Action"),
+    _l("Resident No."),
+    _l("Target"),
+    _l("Outcome"),
+    _l("Details"),
+    _l("Role (code)"),
+    _l("Office (code)"),
+    _l("Action (code)"),
+    _l("Target (as recorded)"),
+    _l("Outcome (code)"),
+    _l("Details (JSON)"),
 )
 
 
@@ -151,12 +159,22 @@ def parse_filter(username=None, resident_no=None, action=None, date_from=None, d
     return result
 
 
+def _rows_naming(resident_no):
+    """The ids of the rows about one person and of the lists that showed them:
+    a UNION of two index look-ups (``ix_access_log_resident`` and
+    ``ix_access_log_person_resident``), where an OR would scan the log."""
+    return union(
+        select(AccessLog.id).where(AccessLog.resident_no == resident_no),
+        select(AccessLogPerson.log_id).where(AccessLogPerson.resident_no == resident_no),
+    )
+
+
 def _statement(flt):
     stmt = select(AccessLog)
     if flt.username:
         stmt = stmt.where(func.lower(AccessLog.username) == flt.username.lower())
     if flt.resident_no:
-        stmt = stmt.where(AccessLog.resident_no == flt.resident_no)
+        stmt = stmt.where(AccessLog.id.in_(_rows_naming(flt.resident_no)))
     if flt.action:
         stmt = stmt.where(AccessLog.action == flt.action)
     if flt.date_from:
@@ -200,13 +218,40 @@ def _value(value):
 
 
 def csv_header():
-    return [str(label) for _key, label in CSV_COLUMNS]
+    return [str(label) for label in CSV_HEADER]
 
 
-def csv_record(row):
-    """One AccessLog row as CSV values, to be written by :mod:`app.files.tables`
-    (which quotes a cell that would start a formula with ')."""
-    return [_value(getattr(row, key)) for key, _label in CSV_COLUMNS]
+def csv_record(row, words):
+    """One AccessLog row as CSV values (:data:`CSV_HEADER`), to be written by
+    :mod:`app.files.tables` (which quotes a cell that would start a formula
+    with ').
+
+    :param words: a :class:`app.audit.details.Words`.
+    """
+    return [
+        _value(row.at),
+        row.username,
+        words.roles(row.role),
+        words.office(row.office_code),
+        row.ip,
+        words.action(row.action),
+        row.resident_no,
+        words.target(row.target),
+        words.outcome(row.outcome),
+        words.detail(row.detail, row.action),
+        row.role,
+        row.office_code,
+        row.action,
+        row.target,
+        row.outcome,
+        _value(row.detail),
+    ]
+
+
+def csv_records(rows):
+    """:func:`csv_record` of each of ``rows``, the office names read once."""
+    words = Words()
+    return (csv_record(row, words) for row in rows)
 
 
 def write_csv(rows, out):
@@ -214,11 +259,29 @@ def write_csv(rows, out):
 
     :returns: the number of rows written.
     """
-    return tables.write_csv(out, csv_header(), (csv_record(row) for row in rows))
+    return tables.write_csv(out, csv_header(), csv_records(rows))
 
 
 def retention_years():
     return int(current_app.config.get("ACCESS_LOG_RETENTION_YEARS", 5))
+
+
+def _check_not_shorter(years):
+    """Refuse a period shorter than the one recorded: the database refuses to
+    lower it (migration 0008), so that nobody below a superuser can make
+    younger rows deletable."""
+    recorded = db.session.scalar(
+        select(AccessLogPolicy.retention_years).where(AccessLogPolicy.id == 1)
+    )
+    if recorded is not None and years < recorded:
+        raise DomainError(
+            _(
+                "The access log is kept for %(recorded)d years; "
+                "the retention period cannot be shortened to %(years)d years.",
+                recorded=recorded,
+                years=years,
+            )
+        )
 
 
 def _set_retention(years):
@@ -229,6 +292,15 @@ def _set_retention(years):
     elif policy.retention_years != years:
         policy.retention_years = years
     db.session.flush()
+
+
+def _purge_people(last_id):
+    """Delete the people of the log rows just deleted (ids up to ``last_id``):
+    the database lets them go only once their row is gone (migration 0010)."""
+    orphan = ~exists().where(AccessLog.id == AccessLogPerson.log_id)
+    return db.session.execute(
+        delete(AccessLogPerson).where(AccessLogPerson.log_id <= last_id, orphan)
+    ).rowcount
 
 
 def purge(years=None, dry_run=False, operator=None):
@@ -242,6 +314,7 @@ def purge(years=None, dry_run=False, operator=None):
     years = int(years or retention_years())
     if years < 1:
         raise DomainError(_("The retention period is at least one year."))
+    _check_not_shorter(years)
     now = clock.now()
     cutoff = now - relativedelta(years=years)
     old = select(AccessLog.id).where(AccessLog.at < cutoff)
@@ -263,7 +336,9 @@ def purge(years=None, dry_run=False, operator=None):
     with transaction():
         _set_retention(years)
         if count:
+            last_id = db.session.scalar(select(func.max(AccessLog.id)).where(AccessLog.at < cutoff))
             db.session.execute(delete(AccessLog).where(AccessLog.id.in_(old)))
+            summary["people_deleted"] = _purge_people(last_id)
         summary["login_attempts_deleted"] = db.session.execute(
             delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
         ).rowcount

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
 )
@@ -44,6 +45,28 @@ class AccessLog(Model):
         Index("ix_access_log_user", "username", "at"),
         Index("ix_access_log_resident", "resident_no", "at"),
         Index("ix_access_log_action", "action", "at"),
+        {"extend_existing": True},
+    )
+
+
+class AccessLogPerson(Model):
+    """A person a list showed: one row per 住民番号 of an access-log row that
+    named several people (a search page, the pass list, a checklist…), so
+    that "who saw this person" finds the lists too (migration 0009).
+
+    Append-only like the log itself: no updates, and a row can be deleted only
+    once its log row is gone (past the retention period).  No foreign key, as
+    for the log: the trigger is what ties it to its row.
+    """
+
+    __tablename__ = "access_log_person"
+
+    log_id = Column(BigInteger().with_variant(Integer, "sqlite"), nullable=False)
+    resident_no = Column(String(10), nullable=False)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("log_id", "resident_no", name="pk_access_log_person"),
+        Index("ix_access_log_person_resident", "resident_no", "log_id"),
         {"extend_existing": True},
     )
 

@@ -4,8 +4,6 @@ Read-only: there is no route that changes or deletes a row.  Every search and
 export is itself logged.
 """
 
-import json
-
 from flask import Response, current_app, request, stream_with_context
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
@@ -15,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.audit import logs
 from app.audit import writer as audit
+from app.audit.details import Words
 from app.errors import DomainError
 from app.files import tables
 
@@ -64,6 +63,7 @@ class AccessLogView(BaseView):
             page=page,
             pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
             actions=logs.ACTIONS,
+            words=Words(),
             title=_("Access log"),
         )
 
@@ -82,6 +82,7 @@ class AccessLogView(BaseView):
                 page=1,
                 pages=1,
                 actions=logs.ACTIONS,
+                words=Words(),
                 title=_("Access log"),
             ), 400
         total = logs.count(flt)
@@ -91,7 +92,7 @@ class AccessLogView(BaseView):
         )
 
         # The byte-order mark (tables' default) is what makes Excel read UTF-8.
-        body = tables.iter_csv(logs.csv_header(), map(logs.csv_record, logs.iter_rows(flt)))
+        body = tables.iter_csv(logs.csv_header(), logs.csv_records(logs.iter_rows(flt)))
         filename = f"access_log_{clock.now():%Y%m%d_%H%M}.csv"
         return Response(
             stream_with_context(body),
@@ -103,15 +104,10 @@ class AccessLogView(BaseView):
         )
 
 
-def _detail(value):
-    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-
-
 def register(appbuilder):
     current_app.jinja_env.filters.update(
         access_action=lambda code: f"{logs.ACTION_LABELS.get(code, code)}" if code else "",
         access_outcome=lambda code: f"{logs.OUTCOME_LABELS.get(code, code)}" if code else "",
-        access_detail=_detail,
     )
     appbuilder.add_view(
         AccessLogView,

@@ -2,7 +2,9 @@
 
 Every view that shows or changes personal data calls :func:`record`.  The row is
 written in the current transaction so it commits with the change it describes;
-use ``commit=True`` for reads, where there is no other change to commit.
+use ``commit=True`` for reads, where there is no other change to commit.  A
+list names the people it showed (``people=``): one ``access_log_person`` row
+each, written in the same transaction, which the search by 住民番号 reads.
 """
 
 import logging
@@ -11,11 +13,14 @@ from contextlib import nullcontext
 from flask import g, has_request_context, request
 from sqlalchemy import insert
 
-from app.audit.models import AccessLog
+from app.audit.models import AccessLog, AccessLogPerson
+from app.db.bulk import bulk_insert
 from app.db.transaction import transaction
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+PERSON_COLUMNS = ("log_id", "resident_no")
 
 
 def _actor(user):
@@ -34,6 +39,20 @@ def client_ip():
     return request.remote_addr
 
 
+def resident_numbers(values):
+    """The distinct 住民番号 among ``values``, sorted; anything that is not one
+    (empty, not digits, too long) is left out."""
+    found = {str(v) for v in values if v is not None}
+    return sorted(n for n in found if n.isascii() and n.isdigit() and len(n) <= 10)
+
+
+def _name_people(log_id, numbers):
+    # bulk_insert: executemany on SQLite, COPY on PostgreSQL, so a mass-mailing
+    # file of 26,000 letters costs one statement as a page of 25 does.
+    rows = [(log_id, number) for number in numbers]
+    bulk_insert(db.session.connection(), AccessLogPerson.__table__, PERSON_COLUMNS, rows)
+
+
 def record(
     action,
     resident_no=None,
@@ -43,6 +62,7 @@ def record(
     user=None,
     username=None,
     commit=False,
+    people=None,
 ):
     """Append one access-log row.
 
@@ -51,6 +71,8 @@ def record(
     :param resident_no: the person concerned, if one.
     :param target: free text naming the object (a URL, a run id, a username).
     :param detail: JSON-able details (search query, changed fields, people printed).
+    :param people: the 住民番号 of everyone a list showed (duplicates and
+        non-numbers are dropped); their count goes in the detail as ``shown``.
     :param username: for events without a signed-in user (failed sign-ins).
     :param user: the actor; by default the signed-in user of the request.
         ``False`` records no actor even inside a request (the command line,
@@ -60,6 +82,9 @@ def record(
     from app import clock
 
     user_id, uname, roles, office_code = _actor(user)
+    numbers = resident_numbers(people) if people is not None else []
+    if people is not None:
+        detail = {**(detail or {}), "shown": len(numbers)}
     # A plain INSERT in the session's transaction: every page writes one row,
     # and the ORM's unit of work would cost more than the statement.
     row = dict(
@@ -76,7 +101,9 @@ def record(
         outcome=outcome,
     )
     with transaction() if commit else nullcontext():
-        db.session.execute(insert(AccessLog.__table__).values(**row))
+        result = db.session.execute(insert(AccessLog.__table__).values(**row))
+        if numbers:
+            _name_people(result.inserted_primary_key[0], numbers)
         if action == "access.denied" and has_request_context():
             # app.security.http logs refused requests that nobody logged yet.
             g.access_denied_logged = True

@@ -3,6 +3,6 @@
 * ``figures`` — today's counts per office.
 * ``views`` — the index view.
 
-May import app.extensions, app.clock, app.passes, app.offices; nothing imports
+May import app.extensions, app.clock, app.audit, app.passes, app.offices; nothing imports
 it but app.features.
 """

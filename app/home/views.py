@@ -3,6 +3,7 @@
 from flask import g
 from flask_appbuilder import IndexView, expose
 
+from app.audit import writer as audit
 from app.home import figures as dashboard
 
 
@@ -15,7 +16,16 @@ class HomeView(IndexView):
         summary = None
         if g.user is not None and g.user.is_authenticated:
             summary = dashboard.today_summary(g.user)
-        return self.render_template(self.index_template, summary=summary)
+        html = self.render_template(self.index_template, summary=summary)
+        if summary and summary["latest"]:
+            # The latest passes name their people: logged like the pass list.
+            audit.record(
+                "issuance.list",
+                detail={"view": "home", "returned": len(summary["latest"])},
+                people=[row.resident.resident_no for row in summary["latest"]],
+                commit=True,
+            )
+        return html
 
 
 def register(appbuilder):

@@ -75,6 +75,25 @@ def check_newer(as_of, run_id):
         )
 
 
+def check_not_future(as_of, created_on):
+    """:raises Refused: the 基準日 or the 作成日 is after today (local time).
+
+    An extract cannot describe a day that has not come: applied early, it
+    would exclude people whose 除外日 is still ahead.
+    """
+    today = clock.today()
+    if as_of > today:
+        raise Refused(
+            "future_as_of", {"as_of": as_of.isoformat(), "today": today.isoformat()}, as_of=as_of
+        )
+    if created_on is not None and created_on > today:
+        raise Refused(
+            "future_created_on",
+            {"created_on": created_on.isoformat(), "today": today.isoformat()},
+            as_of=as_of,
+        )
+
+
 def check_name(file_name, as_of):
     """:raises Refused: the date in the file's name is not its 基準日."""
     match = _FILE_NAME.fullmatch(file_name)

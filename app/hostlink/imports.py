@@ -15,7 +15,8 @@ The order of one import:
 3. read the file (its ``.END`` trigger must exist when asked), compute its
    SHA-256; refuse content already applied or already held;
 4. parse it; a file-level error refuses the whole file;
-5. refuse a 基準日 not later than the last applied one;
+5. refuse a 基準日 or 作成日 after today, a file name that is not its 基準日,
+   and a 基準日 not later than the last applied one;
 6. in one transaction: lock the residents, compare (:mod:`app.hostlink.apply`),
    and either write everything together with the run's result and its
    rejected records, or — over the sanity thresholds — write nothing and hold
@@ -38,6 +39,7 @@ from app.hostlink.checks import (
     acquire_lock,
     check_name,
     check_newer,
+    check_not_future,
     check_not_seen,
     header_as_of,
     hold_reasons,
@@ -232,6 +234,7 @@ def _import(attempt, data, require_trigger):
     if attempt.path is not None:
         data = None  # re-read from the file if it must be kept
     as_of = attempt.as_of
+    check_not_future(as_of, result.header.created_on)
     check_name(attempt.file_name, as_of)
     check_newer(as_of, attempt.run_id)
     status, plan, code, args = apply_result(

@@ -6,8 +6,17 @@ this module turns them into sentences for the screens and the command line.
 Everything is written in English here and translated in ``hostlink.po``.
 """
 
+import contextlib
+import re
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from app.text.wareki import WarekiError, format_wareki
+
+# A date among a reason's arguments, stored as ISO text (2026-12-16).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIELD_LABELS = {
     "record_type": _l("Record type"),
@@ -96,6 +105,14 @@ RUN_REASONS = {
         "The as-of date %(as_of)s is not later than that of the last applied extract "
         "(%(last_as_of)s). Nothing was changed."
     ),
+    "future_as_of": _l(
+        "The as-of date %(as_of)s is after today (%(today)s): an extract cannot be applied "
+        "before its day. Nothing was changed."
+    ),
+    "future_created_on": _l(
+        "The creation date %(created_on)s is after today (%(today)s): the host's date or the "
+        "file is wrong. Nothing was changed."
+    ),
     "locked": _l("Another import is running. Nothing was changed; try again later."),
     "no_trigger": _l(
         "The trigger file %(end_name)s is missing: the file may still be being transferred, "
@@ -152,6 +169,16 @@ def _percent(value):
     return f"{value * 100:.1f}%"
 
 
+def _shown_dates(values):
+    """The reason's dates as the screens show dates (令和8年12月16日)."""
+    shown = dict(values)
+    for key, value in values.items():
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            with contextlib.suppress(ValueError, WarekiError):  # not a real day: as stored
+                shown[key] = format_wareki(date.fromisoformat(value))
+    return shown
+
+
 def run_reason(code, args=None):
     """The Japanese sentence for an import run's outcome.
 
@@ -178,7 +205,7 @@ def run_reason(code, args=None):
             if isinstance(values.get(key), float):
                 values[key] = _percent(values[key])
         try:
-            parts.append(str(template) % values)
+            parts.append(str(template) % _shown_dates(values))
         except (KeyError, TypeError, ValueError):
             parts.append(str(template))
     return " ".join(parts)

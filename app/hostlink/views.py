@@ -108,12 +108,15 @@ class ImportRunView(BaseView):
             abort(404)
         rejected = runs.rejections(run_id, _page_arg("rpage"))
         excluded = runs.excluded_people(run_id, _page_arg("xpage"))
-        if excluded.items:
-            # A list of people is shown: logged like a search result.
+        if excluded.items or rejected.items:
+            # A list of people is shown: logged like a search result, naming
+            # the people excluded and the 住民番号 of the rejected records.
+            shown = [person.resident_no for person, _change in excluded.items]
             audit.record(
                 "resident.search",
                 target=request.path,
                 detail={"import_run": run_id, "excluded_shown": len(excluded.items)},
+                people=shown + [r.resident_no for r in rejected.items],
                 commit=True,
             )
         return self.render_template(

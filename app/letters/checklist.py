@@ -1,8 +1,11 @@
 """日別処理状況リスト: the day's work of an office, to check against the paper forms.
 
 Every issue (new, renewal, reissue) recorded that day from the passes'
-``created_at``, and every return, resend, mailing-address change, exclusion
-and reinstatement a member of staff recorded that day from the history.
+``created_at``, and every return, resend, correction of a pass,
+mailing-address change, exclusion and reinstatement a member of staff recorded
+that day from the history; each pass with its fiscal year (年度).  A return
+cleared by a correction the same day is listed as the correction
+(「返戻日の取消」), not as a return.
 Passes created by the annual mass mailing are counted in the totals, not
 listed one by one (there are tens of thousands, and they have no paper form).
 
@@ -14,12 +17,12 @@ page break) and ``<pdf:pagecount>`` would make it lay the document out twice.
 
 import logging
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import clock
 from app.extensions import db
@@ -31,17 +34,31 @@ from app.offices.models import Office
 from app.passes.models import Issuance
 from app.residents.models import Resident
 from app.security.models import StaffUser
-from app.text.wareki import format_wareki
+from app.text.wareki import format_fiscal_year, format_wareki
 from app.web import labels
+from app.web.display import FIELD_LABELS
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "pdf/checklist.html"
 ROWS_PER_PAGE = 30
 LOGGED_ACTIONS = ("return", "resend", "mail_address", "exclude", "reinstate")
+COLUMNS = (
+    "time",
+    "office",
+    "fiscal_year",
+    "control_no",
+    "name",
+    "kind",
+    "method",
+    "staff",
+    "note",
+)
+# A pass correction that clears one of these dates undoes that event.
+CLEARABLE = {"returned_on": "return", "resent_on": "resend"}
 FONT_PT = 9
 # Column widths in mm (keep in step with pdf/checklist.html).
-WIDTHS = {"office": 36, "name": 52, "kind": 34, "staff": 38, "note": 44}
+WIDTHS = {"office": 36, "name": 46, "kind": 34, "staff": 34, "note": 38}
 
 
 def _action_labels():
@@ -100,7 +117,9 @@ def _issue_rows(start, end, office):
         rows.append(
             {
                 "at": issuance.created_at,
+                "resident_id": issuance.resident_id,
                 "office": where,
+                "fiscal_year": format_fiscal_year(issuance.fiscal_year),
                 "control_no": str(issuance.control_no),
                 "name": name,
                 "kind": _kind_label(issuance),
@@ -124,9 +143,13 @@ def _replaces_note(issuance):
 
 
 def _logged_rows(start, end, office):
-    """The returns, resends, address changes, exclusions and reinstatements
-    a member of staff recorded in ``[start, end)``."""
-    action_labels = _action_labels()
+    """The returns, resends, pass corrections, address changes, exclusions and
+    reinstatements a member of staff recorded in ``[start, end)``.
+
+    A return (or resend) whose date a later correction of the same day cleared
+    is left out: it did not happen, and the correction is listed as
+    「返戻日の取消」 (「再送日の取消」).
+    """
     log_query = (
         select(ChangeLog, Resident.name, StaffUser, Office)
         .join(Resident, Resident.id == ChangeLog.resident_id)
@@ -135,31 +158,83 @@ def _logged_rows(start, end, office):
         .where(
             ChangeLog.changed_at >= start,
             ChangeLog.changed_at < end,
-            ChangeLog.action.in_(LOGGED_ACTIONS),
+            or_(
+                ChangeLog.action.in_(LOGGED_ACTIONS),
+                (ChangeLog.action == "update") & (ChangeLog.entity == "issuance"),
+            ),
         )
+        .order_by(ChangeLog.changed_at, ChangeLog.id)
     )
     if office is not None:
         log_query = log_query.where(StaffUser.office_id == office.id)
+    entries = db.session.execute(log_query).tuples().all()
+    cleared = _cleared_events(entry for entry, *_rest in entries)
     rows = []
-    for entry, name, staff, where in db.session.execute(log_query).tuples():
-        control_no = ""
-        if entry.entity == "issuance":
-            issuance = db.session.get(Issuance, entry.entity_id)
-            control_no = str(issuance.control_no) if issuance else ""
+    for entry, name, staff, where in entries:
+        undone_at = cleared.get((entry.entity_id, entry.action))
+        if undone_at is not None and entry.changed_at <= undone_at:
+            continue
+        issuance = db.session.get(Issuance, entry.entity_id) if entry.entity == "issuance" else None
+        kind, note = _event_label(entry)
         rows.append(
             {
                 "at": entry.changed_at,
+                "resident_id": entry.resident_id,
                 "office": where,
-                "control_no": control_no,
+                "fiscal_year": format_fiscal_year(issuance.fiscal_year) if issuance else "",
+                "control_no": str(issuance.control_no) if issuance else "",
                 "name": name,
-                "kind": action_labels[entry.action],
+                "kind": kind,
                 "kind_code": entry.action,
                 "method": "",
                 "staff": _staff_name(staff),
-                "note": "",
+                "note": note,
             }
         )
     return rows
+
+
+def _cleared_field(entry):
+    """The return or resend date a pass correction cleared (``returned_on``,
+    ``resent_on``), or None."""
+    if entry.entity != "issuance" or entry.action != "update":
+        return None
+    changes = entry.changes or {}
+    for field in CLEARABLE:
+        pair = changes.get(field)
+        if pair and pair[0] and not pair[1]:
+            return field
+    return None
+
+
+def _cleared_events(entries):
+    """``{(pass id, "return" | "resend"): when its date was last cleared}``."""
+    cleared = {}
+    for entry in entries:
+        field = _cleared_field(entry)
+        if field is not None:
+            cleared[(entry.entity_id, CLEARABLE[field])] = entry.changed_at
+    return cleared
+
+
+def _event_label(entry):
+    """``(processing, note)`` of a history entry: a correction says what it changed."""
+    if entry.action != "update":
+        return _action_labels()[entry.action], ""
+    changes = entry.changes or {}
+    field = _cleared_field(entry)
+    if field is not None:
+        label = _("Return date cleared") if field == "returned_on" else _("Resend date cleared")
+        return label, _day_text(changes[field][0])
+    fields = "・".join(str(FIELD_LABELS.get(name, name)) for name in changes)
+    return _("Pass record corrected"), fields
+
+
+def _day_text(value):
+    try:
+        return format_wareki(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _row_order(row):
@@ -202,6 +277,7 @@ def _printable_rows(settings, rows, with_office):
     for row in rows:
         printed = {
             "time": row["at"].strftime("%H:%M"),
+            "fiscal_year": row["fiscal_year"],
             "control_no": row["control_no"],
             "name": fit_line(settings.printable(row["name"]), gothic, FONT_PT, WIDTHS["name"]),
             "kind": fit_line(row["kind"], gothic, FONT_PT, WIDTHS["kind"]),
@@ -227,25 +303,46 @@ def checklist_context(day, office=None):
         "date": format_wareki(day),
         "office": office.name if office else _("All offices"),
         "with_office": office is None,
-        "columns": (
-            ("time", "office", "control_no", "name", "kind", "method", "staff", "note")
-            if office is None
-            else ("time", "control_no", "name", "kind", "method", "staff", "note")
-        ),
+        "columns": (COLUMNS if office is None else tuple(c for c in COLUMNS if c != "office")),
         "pages": pages,
         # the row pages and the totals page
         "page_total": len(pages) + 1,
         "count": len(rows),
+        "resident_ids": {row["resident_id"] for row in data["rows"]},
         "mass_mailing": data["mass_mailing"],
         "totals": data["totals"],
-        "printed_at": clock.now().strftime("%Y-%m-%d %H:%M"),
+        "printed_at": f"{format_wareki(clock.now().date())} {clock.now():%H:%M}",
     }
 
 
 def render_checklist(day, office=None):
     """The checklist of ``day`` for ``office`` (``None``: all offices) as PDF bytes."""
+    pdf, count, _people = render_checklist_with_people(day, office)
+    return pdf, count
+
+
+def render_checklist_with_people(day, office=None):
+    """:func:`render_checklist`, and the 住民番号 of the people it lists (for
+    the access log): ``(pdf, count, resident_nos)``."""
     context = checklist_context(day, office)
-    return render_pdf(TEMPLATE, context), context["count"]
+    return render_pdf(TEMPLATE, context), context["count"], _numbers(context["resident_ids"])
+
+
+def listed_people(day, office=None):
+    """The 住民番号 of the people the checklist of ``day`` lists, as the
+    database has it now: who a stored checklist showed, for the access log
+    (the file was printed that evening from the same rows)."""
+    return _numbers({row["resident_id"] for row in collect(day, office)["rows"]})
+
+
+def _numbers(resident_ids):
+    if not resident_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(Resident.resident_no).where(Resident.id.in_(sorted(resident_ids)))
+        ).scalars()
+    )
 
 
 def checklist_folder():

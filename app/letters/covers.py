@@ -6,6 +6,7 @@ template ``pdf/cover_letter.html`` prints — every string already printable
 :func:`print_cover_letters` is what the screens and the command line call.
 """
 
+import functools
 import logging
 
 from flask import current_app
@@ -20,7 +21,7 @@ from app.extensions import db
 from app.letters.pdf import render_pdf, settings_from_config
 from app.letters.printing import fit_line, fit_lines, text_width
 from app.passes.models import STATUS_VALID, Issuance
-from app.passes.rows import mailing_destination
+from app.passes.rows import CARE_OF_SUFFIXES, FAMILY_SUFFIX, mailing_destination
 from app.text.wareki import fiscal_year_end, fiscal_year_start, format_fiscal_year, format_wareki
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,17 @@ WINDOW_WIDTH_MM = 82
 ADDRESS_PT = 10.5
 NAME_PT = 13
 ADDRESS_MAX_LINES = 4
+# The sender's lines under the date (keep in step with the meta frame of
+# pdf/cover_letter.html).
+SENDER_PT = 9
+SENDER_WIDTH_MM = 64
 
 
 def _titles():
     return {
         "new": _("Your bath pass"),
         "renewal": _("Your bath pass for the new fiscal year"),
+        "renewal_in_year": _("Your bath pass"),
         "reissue": _("Your reissued bath pass"),
         "resend": _("Your bath pass, sent again"),
     }
@@ -57,6 +63,10 @@ def _bodies():
             "Thank you for using the bath pass. We send you the pass for the new "
             "fiscal year; the pass of the previous year can no longer be used after "
             "it expires."
+        ),
+        "renewal_in_year": _(
+            "Thank you for using the bath pass. We send you your pass for %(year)s. "
+            "Please check the details below and keep the pass in a safe place."
         ),
         "reissue": _(
             "We send you the pass reissued at your request. The previous pass can no "
@@ -80,6 +90,20 @@ def letter_kind(issuance):
     return "resend" if issuance.resent_on else issuance.kind
 
 
+def _texts(kind, fiscal_year, letter_date):
+    """``(title, body)`` of a letter.
+
+    A renewal mailed before its fiscal year begins is the March mailing of the
+    new year's pass; one mailed during its year says which year it is for.
+    """
+    if kind == "renewal" and letter_date >= fiscal_year_start(fiscal_year):
+        kind = "renewal_in_year"
+    body = _bodies()[kind]
+    if kind == "renewal_in_year":
+        body = body % {"year": format_fiscal_year(fiscal_year)}
+    return _titles()[kind], body
+
+
 def window_lines(settings, address, address2, care_of):
     """The address lines of the window: 住所 then 方書, within the line budget."""
     gothic = settings.gothic
@@ -94,12 +118,94 @@ def window_lines(settings, address, address2, care_of):
     return lines
 
 
+def fit_with_tail(settings, name, tail, size_pt, width_mm):
+    """``name`` and ``tail`` on one line of Gothic, the name cut with an
+    ellipsis so that the tail (様, 気付, 様方) always shows."""
+    name = settings.printable(name)
+    room = width_mm - text_width(tail, settings.gothic, size_pt) * 25.4 / 72
+    return fit_line(name, settings.gothic, size_pt, room) + tail
+
+
 def addressee_line(settings, name, suffix="様"):
     """``name　様``, the name cut with an ellipsis so the 様 always shows."""
-    name = settings.printable(name)
-    tail = f"\u3000{suffix}"
-    room = WINDOW_WIDTH_MM - text_width(tail, settings.gothic, NAME_PT) * 25.4 / 72
-    return fit_line(name, settings.gothic, NAME_PT, room) + tail
+    return fit_with_tail(settings, name, f"\u3000{suffix}", NAME_PT, WINDOW_WIDTH_MM)
+
+
+def care_of_parts(line):
+    """``(name, suffix)`` of a pass's frozen care-of line (``…　気付`` / ``…　様方``).
+
+    Passes frozen before the line carried its suffix were all sent care of
+    family: a bare name is read as 様方.
+    """
+    line = (line or "").strip()
+    for suffix in CARE_OF_SUFFIXES:
+        if line.endswith(suffix) and len(line) > len(suffix):
+            return line[: -len(suffix)].strip(), suffix
+    return line, FAMILY_SUFFIX
+
+
+def care_of_text(line):
+    """The care-of line as printed, ``""`` when there is none."""
+    if not line:
+        return ""
+    name, suffix = care_of_parts(line)
+    return f"{name}\u3000{suffix}"
+
+
+def care_of_fitted(settings, line, size_pt=ADDRESS_PT, width_mm=WINDOW_WIDTH_MM):
+    """The care-of line cut to ``width_mm`` so that its 気付 / 様方 always shows
+    (the window's by default)."""
+    if not line:
+        return ""
+    name, suffix = care_of_parts(line)
+    return fit_with_tail(settings, name, f"\u3000{suffix}", size_pt, width_mm)
+
+
+def _sender_address(font, postal, address):
+    """〒 and address on one line when they fit, else 〒 on a line of its own."""
+    postal = format_postal_code(postal)
+    postal = f"〒{postal}" if postal else ""
+    both = f"{postal} {address}".strip()
+    if text_width(both, font, SENDER_PT) * 25.4 / 72 <= SENDER_WIDTH_MM:
+        return [both] if both else []
+    lines = [postal] if postal else []
+    return lines + fit_lines(address, font, SENDER_PT, SENDER_WIDTH_MM, 2)
+
+
+# The same for every letter of a run: measured once, not 26,000 times.
+@functools.lru_cache(maxsize=16)
+def _sender_lines(settings, ward, section, postal, address, phone, tel_label):
+    font = settings.mincho
+    heading = "\u3000".join(x for x in (ward, section) if x)
+    lines = fit_lines(heading, font, SENDER_PT, SENDER_WIDTH_MM, 2)
+    lines += _sender_address(font, postal, address)
+    if phone:
+        lines.append(fit_line(f"{tel_label} {phone}", font, SENDER_PT, SENDER_WIDTH_MM))
+    return tuple(lines)
+
+
+def sender_lines(settings, office):
+    """The sender under the date: ward and section, 〒 and address, phone.
+
+    From ``WARD_NAME``, ``WARD_SECTION_NAME`` (else the office's name),
+    ``WARD_POSTAL_CODE``, ``WARD_ADDRESS`` and ``WARD_PHONE`` (else the
+    office's phone); cut to fit the sender's box, so the letter stays one page.
+    """
+
+    def setting(name):
+        return settings.printable(current_app.config.get(name) or "").strip()
+
+    return list(
+        _sender_lines(
+            settings,
+            setting("WARD_NAME"),
+            setting("WARD_SECTION_NAME") or settings.printable(office.get("name")).strip(),
+            setting("WARD_POSTAL_CODE"),
+            setting("WARD_ADDRESS"),
+            setting("WARD_PHONE") or settings.printable(office.get("phone")).strip(),
+            _("Tel."),
+        )
+    )
 
 
 def build_letter(settings, *, kind, fiscal_year, control_no, letter_date, destination, office):
@@ -110,19 +216,19 @@ def build_letter(settings, *, kind, fiscal_year, control_no, letter_date, destin
     """
     care_of = destination.get("care_of")
     start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+    title, body = _texts(kind, fiscal_year, letter_date)
     return {
         "kind": kind,
-        "title": _titles()[kind],
-        "body": _bodies()[kind],
+        "title": title,
+        "body": body,
         "control_no": str(control_no),
         "date": format_wareki(letter_date),
-        "sender": f"{settings.printable(current_app.config.get('WARD_NAME', ''))}"
-        f"　{settings.printable(office.get('name'))}".strip("\u3000"),
+        "sender_lines": sender_lines(settings, office),
         "postal_code": settings.printable(format_postal_code(destination.get("postal_code"))),
         "address_lines": window_lines(
             settings, destination.get("address"), destination.get("address2"), care_of
         ),
-        "care_of": addressee_line(settings, care_of, "様方") if care_of else "",
+        "care_of": care_of_fitted(settings, care_of),
         "name": addressee_line(settings, destination.get("name")),
         # No number here: this part is the same in every letter of a mass mailing.
         "pass_label": _("Bath pass for %(year)s") % {"year": format_fiscal_year(fiscal_year)},

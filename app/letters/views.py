@@ -131,16 +131,13 @@ class ReturnsView(BaseView):
         current = fiscal_year_of(clock.today())
         fiscal_year = self._fiscal_year(request.args.get("fy", ""))
         waiting = returns.awaiting_action()
-        audit.record(
-            "issuance.list", detail={"view": "returns", "returned": len(waiting)}, commit=True
-        )
         resent = None
         if request.args.get("resent", "").isdigit():
             try:
                 resent = returns.get_pass(int(request.args["resent"]))
             except NotFound:
                 resent = None
-        return self.render_template(
+        html = self.render_template(
             "letters/returns.html",
             fiscal_year=fiscal_year,
             fiscal_years=[current + 1, current, current - 1],
@@ -148,6 +145,15 @@ class ReturnsView(BaseView):
             resent=resent,
             can_print=_can("can_print", "Letters"),
         )
+        # After rendering: the commit would expire the passes the page reads.
+        shown = [i.resident.resident_no for i in [*waiting, *([resent] if resent else [])]]
+        audit.record(
+            "issuance.list",
+            detail={"view": "returns", "returned": len(waiting)},
+            people=shown,
+            commit=True,
+        )
+        return html
 
     @expose("/record", methods=["POST"])
     @has_access
@@ -227,8 +233,14 @@ class ChecklistView(BaseView):
     base_permissions = ["can_read", "can_all_offices"]
     default_view = "index"
 
-    def _denied(self, what):
-        audit.record("access.denied", target=what, outcome="denied", commit=True)
+    def _denied(self, what, code):
+        audit.record(
+            "access.denied",
+            target=what,
+            detail={"reason": "permission", "office": code or None},
+            outcome="denied",
+            commit=True,
+        )
         abort(403)
 
     @expose("/")
@@ -266,18 +278,19 @@ class ChecklistView(BaseView):
         try:
             office = _allowed_office(code)
         except PermissionError:
-            return self._denied(f"checklist:{code or 'all'}")
+            return self._denied(f"checklist:{code or 'all'}", code)
         try:
             day = _date_from(request.args.get("date"), clock.today())
         except DomainError as exc:
             flash(str(exc.message), "danger")
             return redirect(url_for("ChecklistView.index"))
-        pdf, count = checklist.render_checklist(day, office)
+        pdf, count, people = checklist.render_checklist_with_people(day, office)
         audit.record(
             "checklist.print",
             target=f"checklist:{day.isoformat()}:{office.code if office else 'all'}",
             detail={"date": day.isoformat(), "office": office.code if office else None,
                     "rows": count},
+            people=people,
             commit=True,
         )  # fmt: skip
         return _pdf_response(
@@ -292,7 +305,7 @@ class ChecklistView(BaseView):
             office = _allowed_office(code)
             when = date.fromisoformat(day)
         except PermissionError:
-            return self._denied(f"checklist:{code}")
+            return self._denied(f"checklist:{code}", code)
         except (ValueError, NotFound):
             abort(404)
         if office is None:
@@ -304,6 +317,7 @@ class ChecklistView(BaseView):
             "checklist.print",
             target=f"checklist:{when.isoformat()}:{office.code}",
             detail={"date": when.isoformat(), "office": office.code, "stored": True},
+            people=checklist.listed_people(when, office),
             commit=True,
         )
         return send_file(path, mimetype="application/pdf", download_name=path.name)
@@ -333,7 +347,7 @@ class MassMailingView(BaseView):
         today = clock.today()
         fy_text = source.get("fiscal_year", "")
         fiscal_year = int(fy_text) if fy_text.isdigit() else fiscal_year_of(today) + 1
-        cutoff = _date_from(source.get("cutoff"), mass_mailing.default_cutoff(fiscal_year))
+        cutoff = _date_from(source.get("cutoff"), mass_mailing.default_cutoff(fiscal_year, today))
         mailing_date = _date_from(source.get("mailing_date"), today)
         return fiscal_year, cutoff, mailing_date
 
@@ -346,10 +360,11 @@ class MassMailingView(BaseView):
         return self.render_template(
             "letters/mass_mailing.html",
             fiscal_year=fiscal_year,
-            cutoff=mass_mailing.default_cutoff(fiscal_year),
+            cutoff=mass_mailing.default_cutoff(fiscal_year, today),
             mailing_date=today,
             runs=mass_mailing.recent_runs(),
             can_run=_can("can_run", "MassMailing"),
+            scheduler_alive=mass_mailing.scheduler_alive(),
         )
 
     @expose("/preview")
@@ -375,6 +390,7 @@ class MassMailingView(BaseView):
             cutoff=cutoff,
             mailing_date=mailing_date,
             reason_label=mass_mailing.reason_label,
+            scheduler_alive=mass_mailing.scheduler_alive(),
         )
 
     @expose("/run", methods=["POST"])
@@ -386,7 +402,17 @@ class MassMailingView(BaseView):
         except DomainError as exc:
             flash(str(exc.message), "danger")
             return redirect(url_for("MassMailingView.index"))
-        flash(_("The mass mailing has been queued. You can leave this page."), "success")
+        if mass_mailing.scheduler_alive():
+            flash(_("The mass mailing has been queued. You can leave this page."), "success")
+        else:
+            flash(
+                _(
+                    "The mass mailing has been queued, but the scheduler is not running: "
+                    "it starts only when the scheduler runs. Ask the system administrator "
+                    "to start it."
+                ),
+                "warning",
+            )
         return redirect(url_for("MassMailingView.show", run_id=run.id))
 
     def _run(self, run_id):
@@ -400,6 +426,7 @@ class MassMailingView(BaseView):
     @no_cache
     def show(self, run_id):
         run = self._run(run_id)
+        alive = mass_mailing.scheduler_alive()
         return self.render_template(
             "letters/mass_mailing_run.html",
             run=run,
@@ -407,6 +434,7 @@ class MassMailingView(BaseView):
             files=mass_mailing.output_files(run) if run.status == "done" else [],
             reason_label=mass_mailing.reason_label,
             can_run=_can("can_run", "MassMailing"),
+            waits_for_scheduler=mass_mailing.waits_for_scheduler(run, alive),
         )
 
     @expose("/run/<int:run_id>/status")
@@ -437,6 +465,7 @@ class MassMailingView(BaseView):
             "mass_mailing.download",
             target=f"mass_mailing:{run.id}:{name}",
             detail={"fiscal_year": run.fiscal_year, "file": name},
+            people=mass_mailing.people_in_file(run, name),
             commit=True,
         )
         mimetype = "text/csv" if name.endswith(".csv") else "application/pdf"

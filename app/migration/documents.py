@@ -484,13 +484,16 @@ def certificate_pdf(run: Any) -> bytes:
 
 
 def audit_download(run: Any, kind: str, user: Any = None) -> None:
-    """Log one download of ``run``'s report or certificate (``kind``: ``pdf``,
-    ``xlsx`` or ``certificate``); ``user=False`` is the command line."""
+    """Log one download of ``run``'s report (``pdf``, ``xlsx``: naming the people its
+    lists show) or certificate (``certificate``); ``user=False`` is the command line."""
+    limit = PDF_LIST_LIMIT if kind == "pdf" else None
+    lists = [runs.items_of(run.id, k, limit=limit) for k in LIST_KEYS if kind != "certificate"]
     audit.record(
         "ledger.report",
         target=f"ledger_run:{run.id}",
         detail={"format": kind, "file": run.file_name},
         user=user,
         username="command-line" if user is False else None,
+        people=[item.resident_no for items in lists for item in items],
         commit=True,
     )

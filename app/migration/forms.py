@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.extensions import db
 from app.residents.forms import WarekiDateField
@@ -50,7 +50,7 @@ class _AccountField(SelectField):
     def pre_validate(self, form):
         # The account's activity and difference are the service's rules.
         if self.data is None and self.raw_data and self.raw_data[0]:
-            raise ValueError(self.gettext("Not a valid choice."))
+            raise ValidationError(self.gettext("Not a valid choice."))
 
 
 class ErasureForm(FlaskForm):

@@ -62,7 +62,8 @@ def _log_items_shown(run, items):
     audit.record(
         "ledger.view",
         target=f"ledger_run:{run.id}",
-        detail={"file": run.file_name, "people_shown": numbers[:1000], "count": len(numbers)},
+        detail={"file": run.file_name, "count": len(numbers)},
+        people=numbers,
         commit=True,
     )
 

@@ -53,6 +53,7 @@ def issue_pass(
     note: str | None = None,
     override_reason: str | None = None,
     supersedes_id: int | None = None,
+    submission_token: str | None = None,
 ) -> Any:
     """Record an application and the issue of a pass (inside a caller's
     :func:`~app.db.transaction.transaction`, many issues make one transaction).
@@ -62,13 +63,13 @@ def issue_pass(
     :param supersedes_id: for a reissue, the id of the pass the user saw as
         current; a mismatch means a double submission or a concurrent change.
     :param override_reason: a supervisor's reason for a second lost-pass reissue.
+    :param submission_token: the id of the form that sent it (unique: one form, one pass).
     :returns: the new :class:`~app.passes.models.Issuance`.
     :raises DomainError: when a rule refuses; nothing is saved.
     """
-    check_request(resident, kind, method, office, note, applied_on, issued_on)
+    check_request(resident, kind, method, office, note, applied_on, issued_on, override_reason)
     check_branch_rules(user, office, method)
-    if fiscal_year is None:
-        fiscal_year = fiscal_year_of(issued_on)
+    fiscal_year = fiscal_year or fiscal_year_of(issued_on)
     current = valid_pass(resident.id, fiscal_year)
     if kind == "reissue":
         check_reissue(
@@ -86,6 +87,7 @@ def issue_pass(
         "reissue_reason": reissue_reason,
         "note": note or None,
         "override_reason": override_reason or None,
+        "submission_token": submission_token or None,
     }
     with transaction(
         conflict=_("This person already has a valid pass for this fiscal year. Reload the page.")

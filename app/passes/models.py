@@ -49,6 +49,9 @@ class Issuance(Model):
     mail_to_care_of = Column(String(100), nullable=True)
     note = Column(Text, nullable=True)
     override_reason = Column(Text, nullable=True)
+    # The random id of the rendered form that recorded the pass (counter and
+    # mail issues on the screen): a resubmission of the same form finds it.
+    submission_token = Column(String(43), nullable=True)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
     updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
@@ -71,6 +74,15 @@ class Issuance(Model):
             postgresql_where=text("status = 'valid'"),
         ),
         Index("ix_issuance_fy_office", "fiscal_year", "office_id"),
+        # One pass per submitted form (a double click or a browser's resend
+        # cannot record the same form twice); bulk-made passes have none.
+        Index(
+            "uq_issuance_submission_token",
+            "submission_token",
+            unique=True,
+            sqlite_where=text("submission_token IS NOT NULL"),
+            postgresql_where=text("submission_token IS NOT NULL"),
+        ),
         {"extend_existing": True},
     )
 

@@ -1,7 +1,6 @@
 """What the pass rules and screens read: a person's valid pass, lost-pass
-reissues of a year, a pass just recorded (a double submission)."""
+reissues of a year, the pass a submitted form recorded (a double submission)."""
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.passes.models import STATUS_VALID, Issuance
 
-__all__ = ["lost_reissues", "recent_duplicate", "valid_pass"]
+__all__ = ["by_submission_token", "lost_reissues", "valid_pass"]
 
 
 def valid_pass(resident_id: int, fiscal_year: int) -> Any:
@@ -36,35 +35,9 @@ def lost_reissues(resident_id: int, fiscal_year: int) -> int:
     return count
 
 
-def recent_duplicate(
-    resident_id: int,
-    user_id: int,
-    kind: str,
-    supersedes: str | None,
-    since: datetime,
-) -> Any:
-    """The pass of ``kind`` this user recorded for the person since ``since``,
-    if a refused submission repeats it (a double click, or the browser's
-    back-and-resend); None otherwise.
-
-    :param supersedes: the id (as typed in the form) of the pass a reissue
-        replaces: a reissue of the newest pass itself is no repetition.
-    """
-    # Untyped declarative Column: mypy reads ``column >= datetime`` as a bool.
-    created_at: Any = Issuance.created_at
-    recent = db.session.execute(
-        select(Issuance)
-        .where(
-            Issuance.resident_id == resident_id,
-            Issuance.created_by_id == user_id,
-            created_at >= since,
-            Issuance.kind == kind,
-        )
-        .order_by(Issuance.id.desc())
-        .limit(1)
+def by_submission_token(token: str) -> Any:
+    """The pass recorded by the form that carried ``token`` (an
+    :class:`Issuance`), or None: a resubmission of that form finds it."""
+    return db.session.execute(
+        select(Issuance).where(Issuance.submission_token == token)
     ).scalar_one_or_none()
-    if recent is None:
-        return None
-    if kind == "reissue" and supersedes and str(recent.id) == supersedes:
-        return None
-    return recent

@@ -56,21 +56,54 @@ class Addressee(Protocol):
     mail_reason: str | None
 
 
+# The line above the addressee when the pass goes to someone else's address:
+# 「〇〇ホーム　気付」 for a facility (or any other name), 「山田　花子　様方」 for a
+# family's household.  The resident is always the addressee (様); an
+# organisation is never addressed itself, so 御中 is never printed.
+FAMILY_SUFFIX = "様方"
+CARE_OF_SUFFIX = "気付"
+CARE_OF_SUFFIXES = (CARE_OF_SUFFIX, FAMILY_SUFFIX)
+# Honorifics a clerk may have typed into the 宛名 (they would print twice).
+_TYPED_HONORIFICS = ("様方", "気付", "御中", "様")
+
+
+def _bare_name(text: str) -> str:
+    """``text`` without spaces around it and without a typed honorific."""
+    text = text.strip()
+    for honorific in _TYPED_HONORIFICS:
+        if text.endswith(honorific) and len(text) > len(honorific):
+            return text[: -len(honorific)].strip()
+    return text
+
+
+def _care_of_line(resident: Addressee) -> str | None:
+    """The 気付 / 様方 line of a 送付先, or ``None`` when its 宛名 is the
+    resident (or empty): the line is frozen on the pass as it is printed."""
+    mail_name = _bare_name(resident.mail_name or "")
+    if not mail_name or "".join(mail_name.split()) == "".join((resident.name or "").split()):
+        return None
+    suffix = FAMILY_SUFFIX if resident.mail_reason == "family" else CARE_OF_SUFFIX
+    # Kept within the pass's column; the letter cuts it much shorter anyway.
+    room = Issuance.__table__.c.mail_to_care_of.type.length - len(suffix) - 1
+    return f"{mail_name[:room].rstrip()}\u3000{suffix}"
+
+
 def mailing_destination(resident: Addressee) -> dict[str, str | None]:
     """Where a pass for ``resident`` is mailed: the 送付先 when set, else home.
+
+    The addressee (``name``) is always the resident; a 送付先 whose 宛名 is
+    someone else gives the ``care_of`` line printed above it, with its 気付 or
+    様方 (:data:`FAMILY_SUFFIX` for a family's household).
 
     :returns: dict with ``name, postal_code, address, address2, care_of``.
     """
     if resident.mail_address:
-        care_of = None
-        if resident.mail_reason == "family" and resident.mail_name:
-            care_of = resident.mail_name
         return {
-            "name": resident.name if care_of else (resident.mail_name or resident.name),
+            "name": resident.name,
             "postal_code": resident.mail_postal_code or "",
             "address": resident.mail_address,
             "address2": "",
-            "care_of": care_of,
+            "care_of": _care_of_line(resident),
         }
     return {
         "name": resident.name,

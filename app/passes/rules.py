@@ -18,6 +18,8 @@ from app.passes.models import KINDS, METHODS, REISSUE_REASONS
 from app.passes.queries import lost_reissues
 from app.passes.rows import HISTORY_FIELDS
 from app.security.roles import is_branch_only, is_supervisor
+from app.text.controls import has_control_characters
+from app.text.wareki import fiscal_year_of, format_fiscal_year, format_wareki
 
 __all__ = [
     "NOTE_MAX_LENGTH",
@@ -26,6 +28,7 @@ __all__ = [
     "check_dates",
     "check_not_already_valid",
     "check_note",
+    "check_past_fiscal_year",
     "check_reissue",
     "check_request",
 ]
@@ -50,10 +53,35 @@ def check_dates(applied_on: date | None, issued_on: date | None, today: date | N
         raise DomainError(_("The issue date cannot be in the future."), field="issued_on")
 
 
-def check_note(note: str | None) -> None:
-    """A pass's note holds at most :data:`NOTE_MAX_LENGTH` characters."""
+def check_note(note: str | None, field: str = "note") -> None:
+    """A pass's note (or a reason) holds at most :data:`NOTE_MAX_LENGTH`
+    characters and no control characters but line breaks and tabs."""
     if note and len(note) > NOTE_MAX_LENGTH:
-        raise DomainError(_("The note is too long (2,000 characters at most)."), field="note")
+        raise DomainError(_("The note is too long (2,000 characters at most)."), field=field)
+    if has_control_characters(note, multiline=True):
+        raise DomainError(_("This field cannot contain control characters."), field=field)
+
+
+def check_past_fiscal_year(
+    issued_on: date, confirmed_year: int | None, today: date | None = None
+) -> None:
+    """A pass issued on a day of an earlier fiscal year than today's is a pass
+    of that year: the screen asks the user to confirm it, naming the year.
+
+    :param confirmed_year: the fiscal year the user confirmed (the form's
+        check box), or None.
+    """
+    fiscal_year = fiscal_year_of(issued_on)
+    if fiscal_year >= fiscal_year_of(today or clock.today()) or confirmed_year == fiscal_year:
+        return
+    raise DomainError(
+        _(
+            "The issue date %(day)s is in %(year)s, an earlier fiscal year: the pass "
+            "would be a pass of %(year)s. To record it so, tick the box below."
+        )
+        % {"day": format_wareki(issued_on), "year": format_fiscal_year(fiscal_year)},
+        field="issued_on",
+    )
 
 
 def check_request(
@@ -64,9 +92,10 @@ def check_request(
     note: str | None,
     applied_on: date | None,
     issued_on: date | None,
+    override_reason: str | None = None,
 ) -> None:
     """The form of an issue: a known kind and method, an office, a short
-    note, an active person and possible dates."""
+    clean note (and reason), an active person and possible dates."""
     if kind not in KINDS:
         raise DomainError(_("Choose the kind of issue."), field="kind")
     if method not in METHODS:
@@ -74,6 +103,7 @@ def check_request(
     if office is None:
         raise DomainError(_("Choose the office."), field="office")
     check_note(note)
+    check_note(override_reason, "override_reason")
     if not resident.is_active:
         raise DomainError(_("This person is excluded; no pass can be issued."))
     check_dates(applied_on, issued_on)

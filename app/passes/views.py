@@ -8,7 +8,9 @@ by the form's choices); correcting a pass and issuing by mail need
 """
 
 import logging
-from datetime import timedelta
+import re
+import secrets
+from datetime import date
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -21,20 +23,29 @@ from app.audit import writer as audit
 from app.errors import DomainError, NotFound
 from app.passes import issuance as issuance_service
 from app.passes import lists as pass_service
-from app.passes import queries
+from app.passes import queries, rules
 from app.passes.models import KINDS, METHODS
 from app.residents import records
 from app.residents.forms import IssuanceEditForm, IssueForm
 from app.residents.search import date_error_message
-from app.residents.views import add_form_error, can
+from app.residents.views import add_form_error, can, log_form_shown
 from app.security import roles
 from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
 from app.web.display import describe_history, office_choices, offices_by_id
 
 log = logging.getLogger(__name__)
 
-# A refused issue that repeats one this user recorded this recently is a double submission.
-DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
+# Each rendered application form carries a random token (32 bytes, 43 characters
+# URL-safe), stored on the pass it records.
+SUBMISSION_TOKEN_BYTES = 32
+SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def _number(text):
+    """A whole number typed or sent as 1 to 9 ASCII digits, else None (no
+    superscripts or other scripts' digits, nothing too long for a column)."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _date_arg(name, errors):
@@ -56,7 +67,7 @@ def _filters_from_request(errors):
     office = next((o for o in offices_by_id().values() if o.code == office_code), None)
     fy = request.args.get("fy", "").strip()
     filters = pass_service.PassFilters(
-        fiscal_year=int(fy) if fy.isdigit() else None,
+        fiscal_year=_number(fy),
         office_id=office.id if office else None,
         method=request.args.get("method", "") if request.args.get("method") in METHODS else "",
         kind=request.args.get("kind", "") if request.args.get("kind") in KINDS else "",
@@ -83,16 +94,30 @@ def _method_choices(form):
         form.method.choices = [c for c in form.method.choices if c[0] == "counter"]
 
 
-def _recent_duplicate(resident, form):
-    """The pass this user recorded for the person a moment ago, if the refused
-    submission repeats it."""
-    return queries.recent_duplicate(
-        resident.id,
-        g.user.id,
-        form.kind.data,
-        form.supersedes_id.data,
-        since=clock.now() - DOUBLE_SUBMIT_WINDOW,
-    )
+def _submission_token(form):
+    """The token of the submitted form, or None (none, or not one of ours)."""
+    token = (form.submission.data or "").strip()
+    return token if SUBMISSION_TOKEN.fullmatch(token) else None
+
+
+def _recorded_by(resident, token):
+    """The pass of ``resident`` this very form (its token) already recorded, or None."""
+    found = queries.by_submission_token(token) if token else None
+    return found if found is not None and found.resident_id == resident.id else None
+
+
+def _confirmed_year(form):
+    return _number(form.confirm_fiscal_year.data)
+
+
+def _past_year(form):
+    """The earlier fiscal year the submitted 交付日 falls in, or None: the
+    form then shows the box that confirms a pass of that year."""
+    day = form.issued_on.data if request.method == "POST" else None
+    if not isinstance(day, date):
+        return None
+    year = fiscal_year_of(day)
+    return year if year < fiscal_year_of(clock.today()) else None
 
 
 def _fill_defaults(form, defaults):
@@ -106,12 +131,12 @@ def _fill_defaults(form, defaults):
     form.supersedes_id.data = str(defaults.supersedes_id or "")
 
 
-def _issue_from_form(resident, form):
+def _issue_from_form(resident, form, token):
     """Record the issue the form describes.
 
     :raises DomainError: when a rule refuses.
     """
-    supersedes = form.supersedes_id.data
+    rules.check_past_fiscal_year(form.issued_on.data, _confirmed_year(form))
     return issuance_service.issue_pass(
         resident,
         kind=form.kind.data,
@@ -123,30 +148,42 @@ def _issue_from_form(resident, form):
         reissue_reason=form.reissue_reason.data or None,
         note=(form.note.data or "").strip() or None,
         override_reason=(form.override_reason.data or "").strip() or None,
-        supersedes_id=int(supersedes) if supersedes.isdigit() else None,
+        supersedes_id=_number(form.supersedes_id.data),
+        submission_token=token,
     )
 
 
 def _submit_issue(resident, form):
     """Record the submitted issue; the redirect to the person's page, or None
-    (the errors are on the form) when a rule refused it."""
-    try:
-        created = _issue_from_form(resident, form)
-    except DomainError as exc:
-        duplicate = _recent_duplicate(resident, form)
-        if duplicate is None:
-            add_form_error(form, exc)
-            return None
-        flash(
-            _("This application was already recorded (control No. %(no)s). Nothing was added.")
-            % {"no": duplicate.control_no},
-            "warning",
-        )
-    else:
-        flash(
-            _("The pass was recorded: control No. %(no)s.") % {"no": created.control_no},
-            "success",
-        )
+    (the errors are on the form) when a rule refused it.
+
+    A form submitted again (a double click, the browser's back-and-resend)
+    carries the token of the pass it recorded: that pass is shown and nothing
+    is added.  Any other submission goes through the rules and shows their
+    errors.
+    """
+    token = _submission_token(form)
+    done = _recorded_by(resident, token)
+    if done is None:
+        try:
+            created = _issue_from_form(resident, form, token)
+        except DomainError as exc:
+            # The same form submitted twice at once: the other request won.
+            done = _recorded_by(resident, token)
+            if done is None:
+                add_form_error(form, exc)
+                return None
+        else:
+            flash(
+                _("The pass was recorded: control No. %(no)s.") % {"no": created.control_no},
+                "success",
+            )
+            return redirect(url_for("ResidentSearchView.show", pk=resident.id))
+    flash(
+        _("This application was already recorded (control No. %(no)s). Nothing was added.")
+        % {"no": done.control_no},
+        "warning",
+    )
     return redirect(url_for("ResidentSearchView.show", pk=resident.id))
 
 
@@ -165,7 +202,7 @@ class IssuanceView(BaseView):
         errors = []
         filters, office_code = _filters_from_request(errors)
         after = request.args.get("after", "")
-        page = pass_service.list_passes(filters, after_id=int(after) if after.isdigit() else None)
+        page = pass_service.list_passes(filters, after_id=_number(after))
         current = fiscal_year_of(clock.today())
         html = self.render_template(
             "issuances/list.html",
@@ -183,6 +220,7 @@ class IssuanceView(BaseView):
         audit.record(
             "issuance.list",
             detail={**filters.as_log(office_code), "returned": len(page.rows)},
+            people=[row.resident.resident_no for row in page.rows],
             commit=True,
         )
         return html
@@ -230,14 +268,26 @@ class IssuanceView(BaseView):
             done = _submit_issue(resident, form)
             if done is not None:
                 return done
-        return self.render_template(
+        if _submission_token(form) is None:
+            form.submission.data = secrets.token_urlsafe(SUBMISSION_TOKEN_BYTES)
+        html = self.render_template(
             "issuances/new.html",
             resident=resident,
             form=form,
             defaults=defaults,
+            past_year=_past_year(form),
             can_override=can("can_override", "IssuanceAdmin"),
             branch_only=_issuing_user_is_branch_only(),
         )
+        # office and method offer only what the user may choose (their own office, counter)
+        log_form_shown(
+            form,
+            "resident.view",
+            resident.resident_no,
+            detail={"form": "issue"},
+            guarded=("office", "method"),
+        )
+        return html
 
 
 class IssuanceAdminView(BaseView):
@@ -301,7 +351,15 @@ class IssuanceAdminView(BaseView):
             else:
                 flash(_("The pass record was saved."), "success")
                 return redirect(url_for("IssuanceView.show", pk=issuance.id))
-        return self.render_template("issuances/edit.html", issuance=issuance, form=form)
+        html = self.render_template("issuances/edit.html", issuance=issuance, form=form)
+        log_form_shown(
+            form,
+            "issuance.view",
+            issuance.resident.resident_no,
+            target=f"{issuance.fiscal_year}-{issuance.control_no}",
+            detail={"form": "correction"},
+        )
+        return html
 
 
 def register(appbuilder):

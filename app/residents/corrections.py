@@ -35,6 +35,7 @@ from app.residents.models import (
     STATUS_EXCLUDED,
     Resident,
 )
+from app.text.controls import has_control_characters
 from app.text.kana import halfwidth_to_fullwidth_katakana, has_gaiji, is_kana_query
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ MAX_LENGTHS = {
     "mail_name": 100,
     "mail_address": 200,
 }
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_OR_NEWLINE = re.compile("[\x00-\x1f\x7f]")
 _PHONE = re.compile(r"[0-9()+\- ]*")
 _DIGITS = re.compile("[0-9]+")
 # The earliest date of birth the ward's records can hold (明治元年).
@@ -68,8 +67,7 @@ def _clean_text(name, value, multiline=False):
     if value is None:
         return ""
     value = str(value).strip()
-    pattern = _CONTROL if multiline else _CONTROL_OR_NEWLINE
-    if pattern.search(value):
+    if has_control_characters(value, multiline=multiline):
         raise DomainError(_("This field cannot contain control characters."), field=name)
     limit = MAX_LENGTHS.get(name)
     if limit and len(value) > limit:

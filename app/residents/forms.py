@@ -23,12 +23,13 @@ from app.passes.models import KINDS, METHODS, REISSUE_REASONS
 from app.residents.corrections import MAIL_FIELDS, MASTER_FIELDS
 from app.residents.models import EXCLUSION_REASONS, MAIL_REASONS
 from app.residents.search import date_error_message
-from app.text.wareki import WarekiError, parse_date_input
+from app.text.wareki import WarekiError, format_wareki, parse_date_input
 from app.web import labels
 
 
 class WarekiDateField(StringField):
-    """A date typed as ``2026-11-22``, ``R8.11.22``, ``令和8年11月22日`` ..."""
+    """A date typed as ``2026-11-22``, ``R8.11.22``, ``令和8年11月22日`` ...,
+    shown (a default, a stored value) as the screens show dates: ``令和8年11月22日``."""
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -46,7 +47,12 @@ class WarekiDateField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return self.data.isoformat() if self.data else ""
+        if not self.data:
+            return ""
+        try:
+            return format_wareki(self.data)
+        except WarekiError:  # before 明治: no era to name it
+            return self.data.isoformat()
 
 
 def _choices(mapping, codes, blank=False):
@@ -78,6 +84,11 @@ class IssueForm(FlaskForm):
         _l("Reason for a second reissue of a lost pass (supervisor)"), validators=[Optional()]
     )
     supersedes_id = HiddenField()
+    # The random id of this rendered form (app.passes.views): one form, one pass.
+    submission = HiddenField()
+    # The earlier fiscal year the user confirmed for a past 交付日 (a check box
+    # the template shows after the first refusal, its value the year).
+    confirm_fiscal_year = StringField(validators=[Optional()])
 
 
 class IssuanceEditForm(FlaskForm):
@@ -143,6 +154,12 @@ class ExcludeForm(FlaskForm):
     )
     excluded_on = WarekiDateField(
         _l("Date of exclusion"), validators=_required(_l("Enter the date of the exclusion."))
+    )
+    # An exclusion ends the person's passes: asked for in so many words, without
+    # relying on JavaScript.
+    confirm = BooleanField(
+        _l("I have checked that this person is to be excluded."),
+        validators=_required(_l("Tick the box to confirm the exclusion.")),
     )
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 

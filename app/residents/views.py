@@ -15,11 +15,12 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.audit import writer as audit
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.residents import corrections, records
 from app.residents import search as people
 from app.residents.forms import ExcludeForm, ResidentForm, VersionForm
 from app.residents.models import CATEGORY_COLUMNS
+from app.security import http
 from app.text.wareki import age_on, fiscal_year_of, fiscal_year_start, format_wareki
 from app.web import labels
 from app.web.display import describe_history, offices_by_id, result_rows
@@ -37,7 +38,10 @@ def can(permission, group):
 
 
 def add_form_error(form, exc):
-    """Attach a DomainError to its field, or to the form as a whole."""
+    """Attach a DomainError to its field, or to the form as a whole (a
+    refusal as not permitted is remembered for :func:`log_form_shown`)."""
+    if isinstance(exc, PermissionDenied):
+        form.permission_denied = True
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None and hasattr(field, "errors"):
         field.errors = list(field.errors) + [str(exc.message)]
@@ -45,9 +49,31 @@ def add_form_error(form, exc):
         form.form_errors.append(str(exc.message))
 
 
+def log_form_shown(form, action, resident_no, target=None, detail=None, guarded=()):
+    """The one access-log row of a form page showing a person's data, as
+    first shown or shown again with its errors.
+
+    A submission refused as not permitted is logged as ``access.denied``,
+    naming the person: a value of the ``guarded`` select fields that the form
+    did not offer (:func:`app.security.http.refused_choices`), or a rule's
+    :class:`~app.errors.PermissionDenied` (:func:`add_form_error`).
+    """
+    refused = http.refused_choices(form, guarded) if request.method == "POST" else []
+    if refused or getattr(form, "permission_denied", False):
+        http.log_refusal(
+            None,
+            "not_permitted",
+            resident_no=resident_no,
+            detail={"fields": refused, **(detail or {})},
+        )
+    else:
+        audit.record(action, resident_no=resident_no, target=target, detail=detail, commit=True)
+
+
 def _int_arg(name):
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()).
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _filters_from_request():
@@ -111,7 +137,12 @@ class ResidentSearchView(BaseView):
                 log_detail["after"] = after_id
             if query.kind == "resident_no" and len(page.rows) == 1 and not after_id:
                 target = url_for(".show", pk=page.rows[0].id)
-                audit.record("resident.search", detail=log_detail, commit=True)
+                audit.record(
+                    "resident.search",
+                    detail=log_detail,
+                    people=[page.rows[0].resident_no],
+                    commit=True,
+                )
                 return redirect(target)
         html = self.render_template(
             "residents/search.html",
@@ -132,7 +163,8 @@ class ResidentSearchView(BaseView):
         # Logged after rendering: a commit expires every loaded row, and the page
         # would read each one again.  Nothing is sent before the log is committed.
         if log_detail is not None:
-            audit.record("resident.search", detail=log_detail, commit=True)
+            shown = [r.resident_no for r in page.rows]
+            audit.record("resident.search", detail=log_detail, people=shown, commit=True)
         elif error:
             audit.record(
                 "resident.search", detail={"q": text.strip()}, outcome="refused", commit=True
@@ -161,6 +193,7 @@ class ResidentSearchView(BaseView):
             audit.record(
                 "resident.search",
                 detail={"q": text.strip(), "mode": "suggest", "returned": len(rows)},
+                people=[r.resident_no for r in rows],
                 commit=True,
             )
         return jsonify(payload)
@@ -226,7 +259,7 @@ class ResidentMasterView(BaseView):
             form.version.data = resident.version
             form.mail_reason.data = resident.mail_reason or ""
             html = self.render_template("residents/edit.html", resident=resident, form=form)
-            audit.record("resident.view", resident_no=resident.resident_no, commit=True)
+            log_form_shown(form, "resident.view", resident.resident_no)
             return html
         if form.validate_on_submit():
             try:
@@ -241,7 +274,9 @@ class ResidentMasterView(BaseView):
                 else:
                     flash(_("Nothing was changed."), "info")
                 return redirect(url_for("ResidentSearchView.show", pk=resident.id))
-        return self.render_template("residents/edit.html", resident=resident, form=form)
+        html = self.render_template("residents/edit.html", resident=resident, form=form)
+        log_form_shown(form, "resident.view", resident.resident_no)
+        return html
 
     @expose("/<int:pk>/exclude", methods=["POST"])
     @has_access
@@ -295,7 +330,6 @@ def _register_filters():
     from flask import current_app
 
     filters = current_app.jinja_env.filters
-    filters.setdefault("issuance_status", lambda code: labels.label(labels.ISSUANCE_STATUS, code))
     filters.setdefault("mail_reason_label", lambda code: labels.label(labels.MAIL_REASONS, code))
 
 

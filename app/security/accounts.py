@@ -26,7 +26,7 @@ from app.security.passwords import (
     password_problems,
     problems_for_user,
 )
-from app.security.roles import ADMIN, ROLE_NAMES, ROLE_RANK, role_rank
+from app.security.roles import ADMIN, BRANCH_STAFF, ROLE_NAMES, ROLE_RANK, role_rank
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,33 @@ def _check_role(actor, role_name):
         )
 
 
+def check_role_office(role_names, office):
+    """Role and office agree: a BranchStaff account belongs to a branch office
+    (出張所), and an account at a branch office is BranchStaff only; every
+    other role works at the main office (本庁), whose staff use all offices.
+
+    :param role_names: the account's role names.
+    :param office: its office row, or None (nothing to check).
+    :raises DomainError: they disagree (nothing is saved).
+    """
+    if office is None:
+        return
+    names = set(role_names)
+    if office.is_headquarters and BRANCH_STAFF in names:
+        raise DomainError(
+            _("A branch office staff account belongs to a branch office: choose the office."),
+            field="office",
+        )
+    if not office.is_headquarters and names != {BRANCH_STAFF}:
+        raise DomainError(
+            _(
+                "An account at a branch office has the role branch office staff: "
+                "choose that role, or the main office."
+            ),
+            field="role",
+        )
+
+
 def _new_account_parts(actor, username, role_name, office_code):
     """The role and office of a new account, checked with its user name.
 
@@ -117,6 +144,7 @@ def _new_account_parts(actor, username, role_name, office_code):
     office = by_code(office_code)
     if office is None:
         raise DomainError(_("Unknown office code: %(code)s") % {"code": office_code}, "office")
+    check_role_office([role_name], office)
     if appbuilder.sm.find_user(username=username) is not None:
         raise DomainError(_("The user name %(name)s is taken.") % {"name": username}, "username")
     return role, office
@@ -263,6 +291,10 @@ def update_user(actor, user, *, full_name=None, role_name=None, office_code=None
     """
     _check_manages(actor, user)
     changes, updates = _account_changes(actor, user, full_name, role_name, office_code, email)
+    check_role_office(
+        [r.name for r in updates.get("roles", user.roles)],
+        by_code(changes["office"][1]) if "office" in changes else user.office,
+    )
     if changes:
         with transaction():
             for name, value in updates.items():

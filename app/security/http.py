@@ -9,9 +9,12 @@ manager instead.
 
 import logging
 import os
+import re
 import secrets
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
+    abort,
     current_app,
     g,
     has_request_context,
@@ -24,10 +27,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app.db.transaction import transaction
+from app.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.security.sessions import LOADED_KEY
 
@@ -57,6 +63,10 @@ ERROR_MESSAGES = {
     ),
     404: (_l("Page not found"), _l("The page you asked for does not exist.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    409: (
+        _l("Not saved"),
+        _l("The record was changed in the meantime. Reload the page and try again."),
+    ),
     413: (
         _l("File too large"),
         _l(
@@ -113,8 +123,14 @@ def _actor():
     return None
 
 
-def log_refusal(status, reason):
-    """One ``access.denied`` row for this request, unless a view logged one."""
+def log_refusal(status, reason, resident_no=None, detail=None):
+    """One ``access.denied`` row for this request, unless a view logged one.
+
+    :param status: the response's status; ``None`` for a form shown again
+        with the refusal as its error (the page itself is served).
+    :param resident_no: the person whose data the page showed anyway.
+    :param detail: more to record (e.g. the refused fields).
+    """
     from app.audit import writer as audit
 
     if g.get("access_denied_logged"):
@@ -122,15 +138,16 @@ def log_refusal(status, reason):
     try:
         db.session.rollback()  # nothing of the refused request goes with the log row
         user = _actor()
+        values = {"method": request.method, "status": status, "endpoint": request.endpoint}
         with transaction():
             audit.record(
                 "access.denied",
+                resident_no=resident_no,
                 target=request.full_path.rstrip("?")[:200],
                 detail={
-                    "method": request.method,
-                    "status": status,
-                    "endpoint": request.endpoint,
+                    **{k: v for k, v in values.items() if v is not None},
                     "reason": reason,
+                    **(detail or {}),
                 },
                 outcome="denied",
                 user=user if user is not None else False,
@@ -138,6 +155,40 @@ def log_refusal(status, reason):
     except Exception:  # the refusal must go out even if the log is unreachable
         log.exception("could not record access.denied for %s", request.path)
         db.session.rollback()
+
+
+def _offered(field):
+    values = set()
+    for choice in field.choices or ():
+        value = choice[0] if isinstance(choice, list | tuple) else choice
+        values.add(str(value))
+    return values
+
+
+def refused_choices(form, names):
+    """The fields among ``names`` of the submitted ``form`` whose value is not
+    one the form offered.
+
+    Those select fields offer only what the user's permissions allow (a
+    branch's own office, counter issues, roles below one's own), so another
+    value was typed into the request by hand: a refused attempt to be logged
+    (:func:`log_refusal`), not a slip of the keyboard.
+    """
+    refused = []
+    for name in names:
+        field = getattr(form, name, None)
+        posted = request.form.get(name, "")
+        if field is not None and posted.strip() and posted not in _offered(field):
+            refused.append(name)
+    return refused
+
+
+def refuse_invalid_token(reason):
+    """Flask-JWT-Extended's answer to a token that is not ours (a wrong key,
+    ``alg: none``, a garbled or tampered token): logged like every refused
+    request and answered 401, where the library would answer 422 unlogged."""
+    log_refusal(401, "invalid_token")
+    return error_response(401)
 
 
 def _security_headers(response):
@@ -157,6 +208,37 @@ def _security_headers(response):
         h.pop("Expires", None)
     if current_app.config.get("EXPOSE_WORKER_PID"):
         h["X-Worker-Pid"] = str(os.getpid())
+    return response
+
+
+# What a browser drops from a URL before reading it (WHATWG URL parsing):
+# C0 controls and spaces at either end, tabs and line breaks anywhere.
+_URL_EDGES = "".join(map(chr, range(33)))
+_URL_BREAKS = re.compile(r"[\t\n\r]")
+
+
+def relative_location(location):
+    """``location`` as a path on this site: no scheme, no host, no leading
+    ``//`` or ``/\\`` (which browsers read as another host).
+
+    Werkzeug 3 leaves Locations as given (``autocorrect_location_header`` is
+    off), but FAB's "back" history stores ``request.url`` and Werkzeug's
+    slash redirects are built with the request's host: absolute, naming
+    whatever ``Host`` the request claimed.  The application never redirects
+    to another site, so an absolute Location keeps only its path and query.
+    """
+    url = _URL_BREAKS.sub("", location.strip(_URL_EDGES))
+    parts = urlsplit(url)
+    if not (parts.scheme or parts.netloc or url.startswith(("//", "/\\", "\\"))):
+        return location
+    path = "/" + parts.path.lstrip("/\\")
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+def _relative_redirect(response):
+    location = response.headers.get("Location")
+    if location:
+        response.headers["Location"] = relative_location(location)
     return response
 
 
@@ -186,6 +268,70 @@ def _csrf_error(exc):
         400,
         _("The form has expired or was not sent from this system. Reload the page and try again."),
     )
+
+
+# The largest id an integer column holds (PostgreSQL ``integer``): a larger
+# one in a URL names nothing (404), instead of failing in the database
+# (OverflowError on SQLite, "integer out of range" on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` up to :data:`MAX_ID`; beyond it the URL does not match."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _refuse_impossible_view_args():
+    # What FAB's model views fail on before any check of theirs: an unknown
+    # action name (AttributeError) and a ``<pk>`` (a string there) beyond any id.
+    args = request.view_args or {}
+    pk = args.get("pk")
+    if isinstance(pk, str) and pk.strip().lstrip("-").isdigit() and abs(int(pk)) > MAX_ID:
+        abort(404)
+    if request.endpoint and request.endpoint.endswith(".action"):
+        view = getattr(current_app.view_functions.get(request.endpoint), "__self__", None)
+        if args.get("name") not in (getattr(view, "actions", None) or {}):
+            abort(404)
+
+
+# A rule's refusal that a view did not catch itself: its own (translated)
+# message with the status that says what it is, never a 500.
+DOMAIN_STATUS = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409), (DomainError, 400))
+
+
+def domain_error(exc):
+    status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
+    log.info("%s on %s: %s", type(exc).__name__, request.path, exc)
+    db.session.rollback()
+    return error_response(status, str(exc.message))
+
+
+def _out_of_range(exc):
+    # A number no column or date can hold (a page, a year, an id typed into a
+    # form): SQLite's driver and the date functions raise OverflowError,
+    # PostgreSQL a DataError.  Bad input, answered as such; logged with its
+    # traceback in case it was not.
+    log.warning("value out of range on %s: %s", request.path, exc, exc_info=exc)
+    db.session.rollback()
+    return error_response(
+        400, _("A number or date entered is out of range. Check it and try again.")
+    )
+
+
+def _refuse_oversized_body():
+    # Before any view: FAB's REST views (@safe) answer every exception raised
+    # inside them with a 500, the 413 of reading an oversized body included.
+    limit = request.max_content_length
+    if limit is None:
+        return
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise RequestEntityTooLarge()
+    elif "wsgi.input_terminated" in request.environ:
+        # a body without a length (chunked): read it here, 413 past the limit
+        request.get_data(cache=True)
 
 
 def _server_error(exc):
@@ -225,18 +371,34 @@ def _fresh_request_state():
 def init_http(app):
     """Install everything of this module on ``app``."""
     _install_proxy_fix(app)
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any view's rule
     app.session_interface = WardSessionInterface()
     app.before_request(_fresh_request_state)
+    app.before_request(_refuse_oversized_body)
+    app.before_request(_refuse_impossible_view_args)
     csrf.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_log_refused)
     app.after_request(_security_headers)
+    app.after_request(_relative_redirect)
     app.register_error_handler(CSRFError, _csrf_error)
-    for code in (400, 401, 403, 404, 405, 413, 429):
+    for code in (400, 401, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(DomainError, domain_error)
+    for error in (OverflowError, DataError):
+        app.register_error_handler(error, _out_of_range)
     app.register_error_handler(500, _server_error)
     if app.config.get("ENV_NAME") == "production" and not app.config.get("TRUSTED_HOSTS"):
         log.warning("TRUSTED_HOSTS is not set: any Host header is accepted")
 
 
-__all__ = ["HTTPException", "csp_nonce", "csrf", "error_response", "init_http", "log_refusal"]
+__all__ = [
+    "HTTPException",
+    "csp_nonce",
+    "csrf",
+    "error_response",
+    "init_http",
+    "log_refusal",
+    "refuse_invalid_token",
+    "refused_choices",
+]

@@ -24,13 +24,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import joinedload
 
 from app.security import http, sessions, signin
-from app.security.fab_views import (
-    WardPermissionViewModelView,
-    WardRoleModelView,
-    WardUserDBModelView,
-    WardUserGroupModelView,
-    WardUserStatsChartView,
-)
+from app.security.fab_views import WardRoleModelView, WardUserDBModelView
 from app.security.models import StaffUser
 from app.security.passwords import fab_complexity_validator
 from app.security.roles import fab_roles
@@ -114,9 +108,8 @@ class WardSecurityManager(SecurityManager):
     resetmypasswordview = WardResetMyPasswordView
     resetpasswordview = WardResetPasswordView
     rolemodelview = WardRoleModelView
-    groupmodelview = WardUserGroupModelView
-    permissionviewmodelview = WardPermissionViewModelView
-    userstatschartview = WardUserStatsChartView
+    # not used by the ward (see register_views)
+    userstatschartview = None
 
     def __init__(self, appbuilder):
         # FAB's own screens (Admin) check new passwords against our policy too.
@@ -126,6 +119,37 @@ class WardSecurityManager(SecurityManager):
     @staticmethod
     def create_builtin_roles():
         return fab_roles()
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        # A token that is not ours is a refused request: logged, answered 401.
+        jwt_manager.invalid_token_loader(http.refuse_invalid_token)
+        return jwt_manager
+
+    def register_views(self):
+        """FAB's security views that the ward uses, none in the menu (the roles
+        screen's entry is added under 管理 by :func:`app.security.views.register`).
+
+        Left out, unlike FAB: its groups (roles come only from
+        :mod:`app.security.roles`), the user statistics chart, the "edit my
+        user info" form (one's own account is ``MyAccountView``), and the lists
+        of its permission and view-menu rows, which decide nothing for builtin
+        roles; and the "Security" menu with FAB's user list (accounts are in the
+        one staff-account screen, which links to the administrators' accounts).
+        FAB's security REST APIs (``FAB_ADD_SECURITY_API``) stay off.
+        """
+        if not current_app.config.get("FAB_ADD_SECURITY_VIEWS", True):
+            return
+        appbuilder = self.appbuilder
+        appbuilder.add_api(self.security_api)
+        self.auth_view = self.authdbview()
+        appbuilder.add_view_no_menu(self.auth_view)
+        if self.is_auth_limited:  # off (AUTH_RATE_LIMITED): see docs/security.md
+            self.limiter.limit(self.auth_rate_limit, methods=["POST"])(self.auth_view.blueprint)
+        appbuilder.add_view_no_menu(self.resetpasswordview())
+        appbuilder.add_view_no_menu(self.resetmypasswordview())
+        self.user_view = appbuilder.add_view_no_menu(self.userdbmodelview)
+        appbuilder.add_view_no_menu(self.rolemodelview)
 
     def _user_options(self):
         model = self.user_model

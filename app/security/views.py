@@ -18,7 +18,7 @@ from app.db.transaction import transaction
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.offices.services import all_offices
-from app.security import accounts, sessions, signin
+from app.security import accounts, http, sessions, signin
 from app.security.forms import AccountForm, ChangePasswordForm, LoginForm
 from app.security.models import StaffUser
 from app.web.labels import ROLES
@@ -284,10 +284,20 @@ class StaffAccountsView(BaseView):
         else:
             field.errors = [*field.errors, exc.message]
 
+    @staticmethod
+    def _log_refused_role(form, error):
+        """A role the form did not offer (only those below one's own are), or
+        one the rules refused, was asked for by hand: a refused attempt."""
+        refused = http.refused_choices(form, ("role",))
+        if refused or isinstance(error, PermissionDenied):
+            role = request.form.get("role", "")[:64]
+            http.log_refusal(None, "not_permitted", detail={"fields": ["role"], "role": role})
+
     @expose("/add/", methods=["GET", "POST"])
     @has_access
     def add(self):
         form = self._form()
+        error = None
         if form.validate_on_submit():
             try:
                 user, password = accounts.create_with_one_time_password(
@@ -301,17 +311,22 @@ class StaffAccountsView(BaseView):
             except DomainError as exc:
                 db.session.rollback()
                 self._attach(form, exc)
+                error = exc
             else:
                 return self._one_time_password(user, password, created=True)
-        return self.render_template(
+        html = self.render_template(
             "security/account_form.html", form=form, user=None, title=_("New staff account")
         )
+        if request.method == "POST":
+            self._log_refused_role(form, error)
+        return html
 
     @expose("/edit/<int:user_id>", methods=["GET", "POST"])
     @has_access
     def edit(self, user_id):
         user = self._target(user_id)
         form = self._form(user)
+        error = None
         if form.validate_on_submit():
             try:
                 changes = accounts.update_user(
@@ -325,16 +340,20 @@ class StaffAccountsView(BaseView):
             except DomainError as exc:
                 db.session.rollback()
                 self._attach(form, exc)
+                error = exc
             else:
                 flash(_("The account was saved.") if changes else _("Nothing was changed."), "info")
                 return redirect(url_for(".edit", user_id=user.id))
-        return self.render_template(
+        html = self.render_template(
             "security/account_form.html",
             form=form,
             user=user,
             now=clock.now(),
             title=_("Staff account %(name)s", name=user.username),
         )
+        if request.method == "POST":
+            self._log_refused_role(form, error)
+        return html
 
     def _action(self, user_id, func, message):
         user = self._target(user_id)
@@ -350,6 +369,13 @@ class StaffAccountsView(BaseView):
     @expose("/disable/<int:user_id>", methods=["POST"])
     @has_access
     def disable(self, user_id):
+        if request.form.get("confirm") != "yes":
+            # The button on the account's page asks first (a page, no JavaScript).
+            return self.render_template(
+                "security/confirm_disable.html",
+                user=self._target(user_id),
+                title=_("Disable the account"),
+            )
         return self._action(
             user_id, accounts.disable, _("The account was disabled and its sessions ended.")
         )
@@ -390,5 +416,13 @@ def register(appbuilder):
         category="ManagementMenu",
         category_label=_l("Management"),
         category_icon="fa-cogs",
+    )
+    # FAB's roles screen, registered by the security manager (Admin only)
+    appbuilder.add_link(
+        "Roles",
+        href="WardRoleModelView.list",
+        label=_l("Roles and permissions"),
+        icon="fa-id-badge",
+        category="ManagementMenu",
     )
     appbuilder.add_view_no_menu(MyAccountView)

@@ -96,8 +96,8 @@ class ReadOnlyApi(ModelRestApi):
                 "resource": self.resource_name,
                 "q": request.args.get("q", ""),
                 "returned": len(results),
-                "resident_nos": numbers,
             },
+            people=numbers,
             commit=True,
         )
 

@@ -1,20 +1,44 @@
 """Template filters shared by the screens and the printed documents, and the
 templates' gettext."""
 
+from datetime import datetime
+
 from flask import g
 from flask_babel import get_translations
 
-from app.text.wareki import format_fiscal_year, format_wareki
+from app import clock
+from app.text.wareki import WarekiError, fiscal_year_of, format_fiscal_year, format_wareki
 from app.web import labels
 
 
 def _wareki(value, style="long"):
-    return format_wareki(value, style) if value else ""
+    """A date (or the day of a datetime) as the screens show dates: 令和8年12月1日."""
+    if not value:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    try:
+        return format_wareki(day, style)
+    except WarekiError:  # before 明治: no era to name it
+        return day.isoformat()
+
+
+def _wareki_time(value):
+    """A moment as the screens show it: 令和8年12月1日 14:05."""
+    return f"{_wareki(value)} {value:%H:%M}" if value else ""
+
+
+def _pass_status(issuance):
+    """The status shown for a pass row: 期限切れ for a valid pass of an earlier year."""
+    code = labels.pass_status(issuance.status, issuance.fiscal_year, fiscal_year_of(clock.today()))
+    return labels.label(labels.ISSUANCE_STATUS, code)
 
 
 def register_filters(app):
     app.jinja_env.filters.update(
         wareki=_wareki,
+        wareki_time=_wareki_time,
+        pass_status=_pass_status,
+        issuance_status=lambda code: labels.label(labels.ISSUANCE_STATUS, code),
         fiscal_year=lambda fy: format_fiscal_year(fy) if fy else "",
         issuance_kind=lambda code: labels.label(labels.ISSUANCE_KINDS, code),
         issuance_method=lambda code: labels.label(labels.METHODS, code),

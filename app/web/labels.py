@@ -26,7 +26,12 @@ MAIL_REASONS = {
 ISSUANCE_KINDS = {"new": _l("New"), "renewal": _l("Renewal"), "reissue": _l("Reissue")}
 REISSUE_REASONS = {"lost": _l("Lost"), "damaged": _l("Damaged")}
 METHODS = {"counter": _l("At the counter"), "mail": _l("By mail")}
-ISSUANCE_STATUS = {"valid": _l("Valid"), "superseded": _l("Superseded")}
+ISSUANCE_STATUS = {
+    "valid": _l("Valid"),
+    "superseded": _l("Superseded"),
+    # Shown, never stored: a valid pass of a fiscal year that has ended.
+    "expired": _l("Expired"),
+}
 ROLES = {
     "Admin": _l("System administrator"),
     "Supervisor": _l("Supervisor"),
@@ -39,6 +44,15 @@ ROLES = {
 
 # Shown for a value that is not set (一).
 EMPTY = "—"
+
+
+def pass_status(status, fiscal_year, current_fiscal_year):
+    """The status a screen shows for a pass: a valid pass of an earlier fiscal
+    year than ``current_fiscal_year`` is ``expired`` (期限切れ); the stored
+    status stays ``valid`` (the one valid pass of its year)."""
+    if status == "valid" and fiscal_year < current_fiscal_year:
+        return "expired"
+    return status
 
 
 def label(mapping, code):

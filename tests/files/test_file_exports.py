@@ -72,7 +72,8 @@ def test_the_mailing_list_neutralises_hostile_names_and_addresses(app, hostile_h
     assert home[4] == ""
     assert home[6:8] == ["'\t=1+2", "' @SUM(A1)"]
     assert family[3] == "'-1+2"
-    assert family[4] == "'\r=1"
+    # the household line: the 宛名 trimmed, then 様方 (still neutralised)
+    assert family[4] == "'=1\u3000様方"
     assert family[6] == "'＝1"
     assert int(home[0]) in (1, 2)  # a number stays a number
 
@@ -98,9 +99,11 @@ def test_the_access_log_csv_neutralises_hostile_entries(app, db, login):
     assert row[4] == "'@SUM(A1)"
     assert row[6] == "1234567890"
     assert row[7] == "'\t=HYPERLINK(1)"
-    assert json.loads(row[9]) == {"q": "=1"}  # JSON starts with "{": nothing to quote
+    assert row[9] == "検索語：=1"  # the detail in words
+    assert row[13] == "'\t=HYPERLINK(1)"  # the codes, at the end, as safe
+    assert json.loads(row[15]) == {"q": "=1"}  # JSON starts with "{": nothing to quote
     resp = login("auditor").get("/accesslog/export.csv", query_string={"date_from": "2026-05-01"})
     body = resp.get_data(as_text=True)
     assert body.startswith("\ufeff日時,")
-    screen = [r for r in _csv(body.removeprefix("\ufeff"))[1:] if r[5] == "resident.view"]
+    screen = [r for r in _csv(body.removeprefix("\ufeff"))[1:] if r[12] == "resident.view"]
     assert screen == [row]

@@ -256,7 +256,7 @@ def test_older_or_equal_as_of_is_refused(db, import_path):
     older = import_path(AS_OF, crowd)
     assert (equal.status, equal.reason_code) == ("refused", "not_newer")
     assert (older.status, older.reason_code) == ("refused", "not_newer")
-    assert "2026-04-16" in older.reason
+    assert "令和8年4月16日" in older.reason  # the screens' one form of dates
     assert fingerprint(db) == snapshot
 
 

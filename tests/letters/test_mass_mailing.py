@@ -173,7 +173,7 @@ def test_screens_queue_and_follow_a_run(login, holders, db):
     client = login("supervisor")
     page = client.get("/massmailing/").get_data(as_text=True)
     assert "令和8年度" in page
-    assert "2026-02-28" in page
+    assert "令和8年2月28日" in page  # the default, in the screens' one form of dates
     preview = client.get("/massmailing/preview?fiscal_year=2026&cutoff=2026-02-28"
                          "&mailing_date=2026-03-23").get_data(as_text=True)  # fmt: skip
     assert "<strong>7</strong>" in preview

@@ -138,7 +138,7 @@ def test_cli_export_writes_csv_with_header_and_filters(app, db, log_rows):
     assert rows[1][0] == "2026-05-02 10:00:00"
     assert rows[1][1] == "branch"
     result = runner.invoke(args=["audit", "export", "--user", "STAFF"])
-    staff_rows = [r for r in _csv(result.stdout)[1:] if r[5] == "resident.view"]
+    staff_rows = [r for r in _csv(result.stdout)[1:] if r[12] == "resident.view"]  # the action code
     assert len(staff_rows) == 1
     exports = log_rows("access_log.export")
     assert len(exports) == 2

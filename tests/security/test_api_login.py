@@ -66,7 +66,7 @@ def test_api_login_is_rate_limited(client, ratelimit_on, config_value):
 def test_tokens_stop_working_when_the_account_is_disabled_or_reset(client, login, user, change):
     tokens = _login(client, "staff", refresh=True).get_json()
     assert _menu(client, tokens["access_token"]).status_code == 200
-    login("supervisor").post(f"/staffaccounts/{change}/{user('staff').id}")
+    login("supervisor").post(f"/staffaccounts/{change}/{user('staff').id}", data={"confirm": "yes"})
     assert _menu(client, tokens["access_token"]).status_code == 401
     refreshed = client.post(
         "/api/v1/security/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}

@@ -31,7 +31,9 @@ def test_post_with_csrf_token_works(app, csrf_on, user):
     )
     assert resp.headers["Location"] == "/"
     token = csrf_token(c, "/staffaccounts/list/")
-    resp = c.post(f"/staffaccounts/disable/{user('staff').id}", data={"csrf_token": token})
+    resp = c.post(
+        f"/staffaccounts/disable/{user('staff').id}", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert resp.status_code == 302
     assert user("staff").active is False
     resp = c.post("/logout/", data={"csrf_token": csrf_token(c, "/myaccount/")})

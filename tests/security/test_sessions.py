@@ -85,7 +85,7 @@ def test_absolute_session_limit(app, login, frozen_clock, log_rows):
 def test_disabling_an_account_ends_its_sessions_at_once(login, user, log_rows):
     staff = login("staff")
     boss = login("supervisor")
-    resp = boss.post(f"/staffaccounts/disable/{user('staff').id}")
+    resp = boss.post(f"/staffaccounts/disable/{user('staff').id}", data={"confirm": "yes"})
     assert resp.status_code == 302
     assert not is_signed_in(staff)
     assert user("staff").active is False
@@ -170,7 +170,7 @@ def test_one_time_password_must_be_changed_before_anything_else(app, login, log_
             "username": "yamada",
             "full_name": "山田 花子",
             "role": "Staff",
-            "office": "OKUBO",
+            "office": "HQ",
             "email": "",
         },
     )

@@ -30,11 +30,13 @@ Modules, lowest first:
 - :mod:`.rendering` — step 2, the letters and lists in batches, worker
   processes, the per-file checkpoints and the heartbeat while rendering;
 - :mod:`.runs` — the run records: checking and queuing a request, resuming,
-  the scheduler's claim, running a run to the end, its progress.
+  the scheduler's claim, running a run to the end, its progress, and whether
+  the scheduler that runs them is alive.
 
 May import app.clock, app.db, app.extensions, app.audit, app.errors,
 app.letters (covers, models, pdf, printing), app.offices.models, app.passes
-(issuance, models, rows), app.residents.models, app.text, app.web.labels;
+(issuance, models, rows), app.residents.models, app.scheduler (its locks, to
+tell whether the scheduler runs), app.text, app.web.labels;
 imported only by app.letters.views, app.letters.cli and app.letters.jobs
 (and the tests and bench/letters.py).  Callers use this package
 (``mass_mailing.X``), not its modules.
@@ -46,6 +48,7 @@ from app.letters.mass_mailing.outputs import (
     output_dir,
     output_files,
     output_path,
+    people_in_file,
     run_items,
     write_outputs,
 )
@@ -65,6 +68,8 @@ from app.letters.mass_mailing.runs import (
     queue_run,
     recent_runs,
     resume_run,
+    scheduler_alive,
+    waits_for_scheduler,
 )
 from app.letters.mass_mailing.selection import (
     CATEGORIES,
@@ -94,6 +99,7 @@ __all__ = [
     "output_dir",
     "output_files",
     "output_path",
+    "people_in_file",
     "prepare_batch",
     "preview",
     "print_letters",
@@ -103,7 +109,9 @@ __all__ = [
     "recent_runs",
     "resume_run",
     "run_items",
+    "scheduler_alive",
     "select_people",
     "summarize",
+    "waits_for_scheduler",
     "write_outputs",
 ]

@@ -3,6 +3,7 @@
 
 import logging
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from app.errors import NotFound
 from app.extensions import db
 from app.files import tables
+from app.letters import covers
 from app.letters.mass_mailing.selection import reason_label
 from app.letters.models import MassMailingItem, MassMailingRun
 from app.letters.pdf import html_to_pdf, prepare_context, settings_from_config, write_atomically
@@ -86,7 +88,7 @@ def _mailing_rows(run: MassMailingRun) -> Iterator[list[object]]:
             issuance.control_no,
             resident_no,
             issuance.mail_to_name,
-            issuance.mail_to_care_of,
+            covers.care_of_text(issuance.mail_to_care_of),
             issuance.mail_to_postal_code,
             issuance.mail_to_address,
             issuance.mail_to_address2,
@@ -152,3 +154,26 @@ def output_path(run: MassMailingRun, name: str) -> Path:
         if file_name == name:
             return output_dir(run) / file_name
     raise NotFound(_("No such file."))
+
+
+# A letters or list file of one batch (letters_name, list_name), its number from 1.
+_BATCH_FILE = re.compile(r"(?:letters|list)-(\d+)\.pdf")
+
+
+def people_in_file(run: MassMailingRun, name: str) -> list[str]:
+    """The 住民番号 of the people file ``name`` of ``run`` names, for the access
+    log: every letter's for the mailing list, those of its batch for a letters
+    or list file, nobody's for the totals page."""
+    batch = _BATCH_FILE.fullmatch(name)
+    if batch is None and name != "mailing-list.csv":
+        return []
+    query = (
+        select(Resident.resident_no)
+        .join(Issuance, Issuance.resident_id == Resident.id)
+        .join(MassMailingItem, MassMailingItem.issuance_id == Issuance.id)
+        .where(MassMailingItem.run_id == run.id)
+    )
+    if batch is not None:
+        first = (int(batch.group(1)) - 1) * run.batch_size + 1
+        query = query.where(MassMailingItem.seq.between(first, first + run.batch_size - 1))
+    return list(db.session.execute(query).scalars())

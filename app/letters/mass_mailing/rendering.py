@@ -48,10 +48,11 @@ LIST_ROWS_PER_PAGE = 50
 # Batches a rendering process does before it is replaced by a fresh one.
 WORKER_BATCHES = 8
 LIST_PT = 8.5
-# Width in mm of the name and address columns of the mailing list (keep in
-# step with pdf/mailing_list.html).
-LIST_NAME_MM = 46
-LIST_ADDRESS_MM = 100
+# Width in mm of the text of the name, care-of and address columns of the
+# mailing list (keep in step with pdf/mailing_list.html).
+LIST_NAME_MM = 33
+LIST_CARE_OF_MM = 49
+LIST_ADDRESS_MM = 64
 
 Progress = Callable[[MassMailingRun], object] | None
 
@@ -77,8 +78,8 @@ def _letter(
 
 
 def _list_rows(settings: PdfSettings, items: Sequence[Item]) -> list[dict[str, str]]:
-    """The lines of the mailing list: 整理番号, name, postal code and address,
-    each cut to one line of its column."""
+    """The lines of the mailing list: 整理番号, name, the 気付 / 様方 line,
+    postal code and address, each cut to one line of its column."""
     gothic = settings.gothic
     out = []
     for _seq, issuance, _resident_no in items:
@@ -90,6 +91,9 @@ def _list_rows(settings: PdfSettings, items: Sequence[Item]) -> list[dict[str, s
                 "control_no": str(issuance.control_no),
                 "name": fit_line(
                     settings.printable(issuance.mail_to_name), gothic, LIST_PT, LIST_NAME_MM
+                ),
+                "care_of": covers.care_of_fitted(
+                    settings, issuance.mail_to_care_of, LIST_PT, LIST_CARE_OF_MM
                 ),
                 "postal_code": covers.format_postal_code(issuance.mail_to_postal_code),
                 "address": fit_line(settings.printable(address), gothic, LIST_PT, LIST_ADDRESS_MM),

@@ -19,6 +19,8 @@ from app.letters.mass_mailing.issuing import audit_step, issue_passes
 from app.letters.mass_mailing.outputs import write_outputs
 from app.letters.mass_mailing.rendering import Progress, print_letters
 from app.letters.models import RUN_DONE, RUN_FAILED, RUN_QUEUED, RUN_RUNNING, MassMailingRun
+from app.scheduler import locks
+from app.scheduler.cli import LOCK_NAME as SCHEDULER_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,33 @@ def check_request(
         raise DomainError(
             _("The mailing date must be within 60 days from today."), field="mailing_date"
         )
+
+
+def scheduler_alive() -> bool:
+    """Whether the scheduler process, which runs queued mass mailings, is running.
+
+    The screens say so: a run queued while it is down waits until it starts.
+    """
+    holder = locks.holder_of(SCHEDULER_LOCK)
+    stale_after = current_app.config["SCHEDULER_LOCK_STALE_SECONDS"]
+    return holder is not None and not locks.is_stale(holder, stale_after)
+
+
+def waits_for_scheduler(run: MassMailingRun, alive: bool | None = None) -> bool:
+    """Whether ``run`` is stuck until the scheduler is started: it is queued,
+    or its process stopped reporting (see :data:`STALE_AFTER`), and no
+    scheduler runs to take it.  A run of ``flask letters mass-mailing`` that
+    is still reporting goes on without the scheduler.
+
+    :param alive: :func:`scheduler_alive`, when the caller has asked already.
+    """
+    if run.status == RUN_QUEUED:
+        stuck = True
+    elif run.status == RUN_RUNNING:
+        stuck = run.heartbeat_at is None or run.heartbeat_at < clock.now() - STALE_AFTER
+    else:
+        return False
+    return stuck and not (scheduler_alive() if alive is None else alive)
 
 
 def _refuse_if_busy(fiscal_year: int) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Row, select
 
+from app import clock
 from app.extensions import db
 from app.passes.models import STATUS_VALID, Issuance
 from app.passes.rows import mailing_destination
@@ -33,9 +34,12 @@ Person = dict[str, Any]
 Skipped = dict[str, Any]
 
 
-def default_cutoff(fiscal_year: int) -> date:
-    """The last day of February before ``fiscal_year`` begins."""
-    return date(fiscal_year, 3, 1) - timedelta(days=1)
+def default_cutoff(fiscal_year: int, today: date | None = None) -> date:
+    """The cut-off date a run for ``fiscal_year`` is offered: the last day of
+    February before the year begins, or today while that is still ahead (a
+    cut-off cannot be in the future; see :func:`~.runs.check_request`)."""
+    end_of_february = date(fiscal_year, 3, 1) - timedelta(days=1)
+    return min(end_of_february, today or clock.today())
 
 
 def _reason_labels() -> dict[str, str]:
