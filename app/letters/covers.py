@@ -319,16 +319,22 @@ def print_cover_letters(issuances, user=None, letter_date=None, username=None):
     settings = settings_from_config(current_app.config)
     letters = [letter_for(i, settings, letter_date) for i in issuances]
     pdf = render_pdf(TEMPLATE, {"letters": letters, "layer": "all"})
+    numbers = [i.resident.resident_no for i in issuances]
+    kinds = {letter_kind(i) for i in issuances}
+    # One row per print, naming everyone printed (as every list does).
     with transaction():
-        for issuance in issuances:
-            audit.record(
-                "letter.print",
-                resident_no=issuance.resident.resident_no,
-                target=f"{issuance.fiscal_year}-{issuance.control_no}",
-                detail={"kind": letter_kind(issuance), "letters": len(issuances)},
-                user=user,
-                username=username,
-            )
+        audit.record(
+            "letter.print",
+            resident_no=numbers[0] if len(numbers) == 1 else None,
+            target=",".join(f"{i.fiscal_year}-{i.control_no}" for i in issuances),
+            detail={
+                "letters": len(issuances),
+                **({"kind": kinds.pop()} if len(kinds) == 1 else {}),
+            },
+            user=user,
+            username=username,
+            people=numbers,
+        )
     log.info("printed %d cover letter(s)", len(letters))
     return pdf
 

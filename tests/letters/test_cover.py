@@ -5,6 +5,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import text as sql_text
+
 from app.audit.models import AccessLog
 from tests.factories import make_resident
 from tests.letters.conftest import fonts_of, page_texts, pdf_text, save_png
@@ -126,7 +128,13 @@ def test_many_letters_from_a_selection_in_postal_code_order(login, march, mailed
     assert len(pages) == 3
     codes = [re.search(r"〒(\d{3}-\d{4})", page).group(1) for page in pages]
     assert codes == ["160-0004", "162-0052", "169-0075"]
-    assert db.session.query(AccessLog).filter_by(action="letter.print").count() == 3
+    (logged,) = db.session.query(AccessLog).filter_by(action="letter.print").all()
+    assert logged.detail["letters"] == 3
+    named = db.session.execute(
+        sql_text("SELECT resident_no FROM access_log_person WHERE log_id = :id"),
+        {"id": logged.id},
+    ).scalars()
+    assert sorted(named) == sorted(p.resident_no for p in people)
 
 
 def test_cover_command(app, march, mailed_pass, tmp_path, db):
