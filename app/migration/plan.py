@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from app.ledger import Ledger, PassRow, PersonRow
+from app.text.wareki import format_wareki
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,8 @@ def _compare(plan: Plan, person: PersonRow, known: KnownResident) -> None:
         (
             "生年月日",
             "birth_date_differs",
-            person.birth_date.isoformat(),
-            known.birth_date.isoformat(),
+            format_wareki(person.birth_date),
+            format_wareki(known.birth_date),
             person.birth_date != known.birth_date,
         ),
     )
@@ -161,7 +162,7 @@ def _exclusion_notice(plan: Plan, person: PersonRow, known: KnownResident) -> No
     """The ledger says excluded, the host says eligible: the host stands; noted."""
     if known.status != "active" or not (person.excluded_on or person.exclusion_reason):
         return
-    said = person.excluded_on.isoformat() if person.excluded_on else ""
+    said = format_wareki(person.excluded_on) if person.excluded_on else ""
     plan.items.append(
         Item(
             "notice",

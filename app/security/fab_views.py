@@ -204,7 +204,11 @@ def _office_field():
     choice it labels ``__None``)."""
     return QuerySelectField(
         _l("Office"),
-        query_func=lambda: db.session.scalars(select(Office).order_by(Office.sort_order)),
+        # Administrators work at the main office (the role/office rule of
+        # app.security.accounts.check_role_office): no branch office is offered.
+        query_func=lambda: db.session.scalars(
+            select(Office).where(Office.is_headquarters.is_(True)).order_by(Office.sort_order)
+        ),
         get_pk_func=lambda office: office.id,
         get_label="name",
         allow_blank=False,

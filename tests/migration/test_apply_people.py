@@ -244,7 +244,7 @@ def test_a_different_birth_date_is_a_mismatch(db, host_people, ledger_cli):
     items = db.session.query(MigrationRunItem).filter_by(run_id=out["run_id"], kind="mismatch")
     assert sorted((i.column, i.value, i.app_value) for i in items) == [
         ("氏名", "山田\u3000次郎", "山田\u3000太郎"),
-        ("生年月日", "1955-04-02", "1955-04-01"),
+        ("生年月日", "昭和30年4月2日", "昭和30年4月1日"),
     ]
 
 

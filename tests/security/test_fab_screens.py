@@ -160,3 +160,23 @@ def test_fab_profile_page_is_my_account(login):
     resp = login("admin").get("/users/userinfo/")
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith("/myaccount/")
+
+
+def test_an_administrator_cannot_be_placed_at_a_branch_office(login, user):
+    from app.offices.services import by_code
+
+    resp = login("admin").post(
+        "/users/add",
+        data={
+            "last_name": "管理",
+            "first_name": "四郎",
+            "username": "kanri4",
+            "active": "y",
+            "email": "kanri4@example.invalid",
+            "office": str(by_code("YOTSUYA").id),
+            "password": "hinoki-no-furo-2026!",
+            "conf_password": "hinoki-no-furo-2026!",
+        },
+    )
+    assert resp.status_code == 200
+    assert user("kanri4") is None
