@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db.bulk import bulk_insert, bulk_insert_dicts, bulk_update_by_id, reserve_ids
@@ -245,29 +246,23 @@ def _supersede_existing(conn: Any, plan: Plan, snapshot: Snapshot, ctx: dict) ->
 
 
 def _advance_counters(conn: Any, years: Iterable[int]) -> None:
-    """Each year's 整理番号 counter continues after the highest number used."""
+    """Each year's 整理番号 counter continues after the highest number used
+    (one grouped query; a counter already further on is kept)."""
     table = ControlNumberCounter.__table__
-    for year in sorted(set(years)):
-        highest = conn.execute(
-            select(func.coalesce(func.max(ISSUANCE.c.control_no), 0)).where(
-                ISSUANCE.c.fiscal_year == year
-            )
-        ).scalar_one()
-        if conn.dialect.name == "postgresql":
-            statement = pg_insert(table).values(fiscal_year=year, last_no=highest)
-            conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["fiscal_year"],
-                    set_={"last_no": func.greatest(table.c.last_no, statement.excluded.last_no)},
-                )
-            )
-            continue
+    highest = conn.execute(
+        select(ISSUANCE.c.fiscal_year, func.max(ISSUANCE.c.control_no))
+        .where(ISSUANCE.c.fiscal_year.in_(sorted(set(years))))
+        .group_by(ISSUANCE.c.fiscal_year)
+    ).all()
+    postgres = conn.dialect.name == "postgresql"
+    dialect_insert, larger = (pg_insert, func.greatest) if postgres else (sqlite_insert, func.max)
+    for year, last_no in highest:
+        statement = dialect_insert(table).values(fiscal_year=year, last_no=last_no)
         conn.execute(
-            text(
-                "INSERT INTO control_number_counter (fiscal_year, last_no) VALUES (:y, :n) "
-                "ON CONFLICT (fiscal_year) DO UPDATE SET last_no = max(last_no, excluded.last_no)"
-            ),
-            {"y": year, "n": highest},
+            statement.on_conflict_do_update(
+                index_elements=["fiscal_year"],
+                set_={"last_no": larger(table.c.last_no, statement.excluded.last_no)},
+            )
         )
 
 

@@ -12,9 +12,10 @@ import threading
 
 from flask import current_app
 
+from app.audit import writer as audit
 from app.extensions import db
 from app.migration import files, runs
-from app.migration.models import MigrationRun
+from app.migration.models import TRIGGER_UPLOAD, MigrationRun
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +54,24 @@ def start(action, run_id, user):
         target=_work, args=(app, action, run_id, user_id), name=f"ledger-run-{run_id}", daemon=True
     )
     thread.start()
+
+
+def check_upload(data, filename, user):
+    """Keep an uploaded workbook, record its run and start its check.
+
+    :param filename: as the browser sent it (a path on some systems): only
+        its last part is kept.
+    :returns: the new run's id.
+    """
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or "ledger.xlsx"
+    run_id = runs.start_run(
+        name, data, trigger=TRIGGER_UPLOAD, user=user, stored_path=files.store_upload(data)
+    )
+    audit.record(
+        "ledger.upload",
+        target=f"ledger_run:{run_id}",
+        detail={"file": name, "size": len(data)},
+        commit=True,
+    )
+    start("check_ledger", run_id, user)
+    return run_id

@@ -22,15 +22,15 @@ from werkzeug.utils import secure_filename
 from app.audit import writer as audit
 from app.errors import DomainError
 from app.extensions import db
-from app.migration import erasure, files, jobs, runs
+from app.migration import erasure, jobs, runs
 from app.migration.forms import ErasureForm, UploadForm, confirm_form
 from app.migration.models import (
     RUN_APPLIED,
     RUN_CHECKED,
     RUN_RUNNING,
-    TRIGGER_UPLOAD,
     MigrationRun,
 )
+from app.web.display import offices_by_id
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +100,7 @@ class LedgerMigrationView(BaseView):
                 flash(str(message), "danger")
             return redirect(url_for("LedgerMigrationView.index"))
         storage = form.file.data
-        data = storage.read()
-        name = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or "ledger.xlsx"
-        run_id = runs.start_run(
-            name, data, trigger=TRIGGER_UPLOAD, user=g.user, stored_path=files.store_upload(data)
-        )
-        audit.record(
-            "ledger.upload",
-            target=f"ledger_run:{run_id}",
-            detail={"file": name, "size": len(data)},
-            commit=True,
-        )
-        jobs.start("check_ledger", run_id, g.user)
+        run_id = jobs.check_upload(storage.read(), storage.filename, g.user)
         return redirect(url_for("LedgerMigrationView.run", run_id=run_id))
 
     @expose("/runs/<int:run_id>")
@@ -255,10 +244,8 @@ ITEM_KINDS = {"rejected": _l("Rejected"), "mismatch": _l("Difference"), "notice"
 
 
 def _office_name(code):
-    from app.offices.models import Office
-
-    office = db.session.execute(select(Office).where(Office.code == code)).scalar()
-    return office.name if office else code
+    names = {o.code: o.name for o in offices_by_id().values()}
+    return names.get(code, code)
 
 
 def _register_filters():
