@@ -21,60 +21,30 @@ as every role that may not use it and must be refused without changing the
 database.  Row-level rules (a branch's own office) have tests of their own below.
 """
 
-from dataclasses import dataclass
+import importlib
+from pathlib import Path
 
 import pytest
 
 from tests.browser.japanese import english_words, visible_text
+from tests.matrix.access import (
+    ADMIN_ONLY,
+    ANON,
+    AU,
+    BR,
+    NOBODY,
+    PUBLIC,
+    SIGNED_IN,
+    ST,
+    SV,
+    A,
+    Access,
+    Sample,
+    roles,
+)
 from tests.matrix.conftest import ROLES, api_token, classify, fingerprint, sign_in
 from tests.matrix.menus import menu_names_by_href as _menu_names_by_href
 from tests.matrix.menus import menu_problems
-
-A, SV, ST, BR, AU = "admin", "supervisor", "staff", "branch", "auditor"
-ANON = "anonymous"
-SIGNED_IN = frozenset({A, SV, ST, BR, AU})
-PUBLIC = frozenset({ANON}) | SIGNED_IN
-ADMIN_ONLY = frozenset({A})
-NOBODY = frozenset()
-
-
-def roles(*names):
-    return frozenset(names)
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who may use one endpoint.
-
-    :param get: roles whose GET is served.
-    :param post: roles whose POST is accepted (default: the same as ``get``).
-    :param ok: the status of a served GET (a redirect for the language switch,
-        404 where the sample names a file that was never written…).
-    :param ok_signed_in: the status of a served GET for a signed-in user, when
-        it differs from ``ok`` (the sign-in page sends them home).
-    :param try_allowed: False when a served GET must not be made in the test:
-        it changes data (FAB's delete and action links) or needs configuration
-        the application does not use; then only the refusals are exercised.
-    :param jwt: a REST endpoint, authenticated by a JWT bearer token.
-    :param json: answers JSON: anonymous requests get 401, not the sign-in page.
-    """
-
-    get: frozenset
-    post: frozenset | None = None
-    ok: int = 200
-    ok_signed_in: int | None = None
-    try_allowed: bool = True
-    jwt: bool = False
-    json: bool = False
-
-    @property
-    def post_roles(self):
-        return self.get if self.post is None else self.post
-
-    def ok_for(self, role):
-        if role != ANON and self.ok_signed_in is not None:
-            return self.ok_signed_in
-        return self.ok
 
 
 def _fab_model_view(prefix, who=ADMIN_ONLY, pages=("list", "show", "add", "edit")):
@@ -203,13 +173,6 @@ EXPECTED = {
 }
 
 
-@dataclass(frozen=True)
-class Sample:
-    """A sample value by its key in the ``samples`` fixture."""
-
-    key: str
-
-
 # Sample values of converter arguments (or query strings) that differ per endpoint.
 ARG_OVERRIDES = {
     "LocaleView.index": {"locale": "ja"},
@@ -241,6 +204,20 @@ ARG_OVERRIDES = {
         "mailing_date": Sample("day"),
     },
 }
+
+
+def _feature_tables():
+    """The ``tests/matrix/access_<feature>.py`` modules, by name."""
+    here = Path(__file__).parent
+    return [
+        importlib.import_module(f"tests.matrix.{path.stem}")
+        for path in sorted(here.glob("access_*.py"))
+    ]
+
+
+for _feature in _feature_tables():
+    EXPECTED.update(_feature.EXPECTED)
+    ARG_OVERRIDES.update(getattr(_feature, "ARG_OVERRIDES", {}))
 
 
 # Form data of a POST, by endpoint suffix: enough to reach the permission check.
@@ -485,3 +462,6 @@ MENU_EXPECTED = {
     },
 }
 MENU_EXPECTED[A] = MENU_EXPECTED[SV] | FAB_SECURITY_MENU
+for _feature in _feature_tables():
+    for _role, _names in getattr(_feature, "MENU", {}).items():
+        MENU_EXPECTED[_role] |= set(_names)
