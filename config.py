@@ -141,6 +141,10 @@ class Config:
     )
     OUTPUT_DIR = os.environ.get("OUTPUT_DIR", str(INSTANCE_DIR / "output"))
     CHECKLIST_CRON = os.environ.get("CHECKLIST_CRON", "0 19 * * *")
+    # March applications (順次発送): the daily batch of next-year letters, and
+    # the first 整理番号 of their series (after any mass mailing's block).
+    MARCH_BATCH_CRON = os.environ.get("MARCH_BATCH_CRON", "30 18 * * *")
+    MARCH_CONTROL_NO_START = _int("MARCH_CONTROL_NO_START", 900001)
     # Printed as the sender of letters, before the office's name.
     WARD_NAME = os.environ.get("WARD_NAME", "新宿区")
     # The rest of the letters' sender: postal code (7 digits), address, the
@@ -159,6 +163,23 @@ class Config:
     # rendering processes.
     MASS_MAILING_BATCH_SIZE = _int("MASS_MAILING_BATCH_SIZE", 500)
     MASS_MAILING_WORKERS = _int("MASS_MAILING_WORKERS", 2)
+    # The mass mailing goes to everyone who has had a pass in any fiscal year
+    # since this one (平成26年度以降の入浴証申請者), not only last year's holders.
+    MASS_MAILING_SINCE_FY = _int("MASS_MAILING_SINCE_FY", 2014)
+    # お知らせ postcards to newly eligible people: after_import (a run queued
+    # after each applied extract), monthly (the month before's people, on the
+    # first scheduler poll of a month) or off (on demand only).  The scheduler
+    # looks for queued runs every NOTICES_POLL_SECONDS.
+    NOTICES_SCHEDULE = os.environ.get("NOTICES_SCHEDULE", "after_import")
+    NOTICES_POLL_SECONDS = _int("NOTICES_POLL_SECONDS", 60)
+    # The postage mark printed where the stamp goes (empty: none).
+    NOTICES_POSTAGE_MARK = os.environ.get("NOTICES_POSTAGE_MARK", "料金後納郵便")
+    # Proxy applications: the relations whose proxy needs no authority document
+    # (委任状 / 登記事項証明書), comma-separated codes of
+    # app.applications.codes.RELATIONS; empty: every proxy needs one.
+    PROXY_AUTHORITY_EXEMPT_RELATIONS = os.environ.get(
+        "PROXY_AUTHORITY_EXEMPT_RELATIONS", "same_household"
+    )
 
     # Demo accounts are created only by `flask demo-data`, never in production.
     ALLOW_DEMO_DATA = True

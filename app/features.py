@@ -12,12 +12,19 @@ VIEW_MODULES = (
     "app.home.views",
     "app.residents.views",
     "app.passes.views",
+    "app.applications.views",
     "app.web.api",
     "app.letters.views",
+    "app.mailing.views",
+    "app.march.views",
+    "app.notices.views",
     "app.hostlink.views",
     "app.migration.views",
     "app.security.views",
     "app.audit.views",
+    "app.stats.views",
+    "app.stats.api",
+    "app.exports.views",
 )
 
 # "module:attribute" of each click command or group added to ``flask``.
@@ -27,11 +34,16 @@ COMMANDS = (
     "app.audit.cli:audit_cli",
     "app.letters.cli:letters_cli",
     "app.letters.cli:checklist_command",
+    "app.mailing.cli:mailing_cli",
+    "app.march.cli:march_cli",
+    "app.notices.cli:notices_cli",
     "app.hostlink.cli:hostlink_cli",
     "app.hostlink.cli:demo_extract_command",
     "app.demo.ledger_cli:demo_ledger_command",
     "app.migration.cli:ledger_cli",
     "app.scheduler.cli:scheduler_cli",
+    "app.residents.cli:search_cli",
+    "app.stats.cli:stats_command",
 )
 
 

@@ -12,9 +12,17 @@ also serves a stock ``ModelView`` of residents (``bench/stock_views.py``,
 of the table come from the same run.  SQL statements per page are counted
 in-process (a SQLAlchemy event counter).
 
+The name search by part of a name (issue 15) is measured with 1, 2 and 3
+characters of a name (``name 1``/``name 2``/``name 3``: a character anywhere
+in it, its first two characters, three in a row) against the stock view's
+"contains" filter (``_flt_2_name``, a ``LIKE '%…%'`` scan), and against the
+physical floor: the very statement our search runs, captured in-process and
+replayed directly on a database connection, one client (``--floor``).
+
 Usage::
 
     .venv/bin/python bench/search.py [--quick] [--db sqlite|postgresql|both]
+        [--scenarios "name 2,person page"] [--repeat N] [--pg-db NAME]
 
 ``--quick`` uses 5,000 people and fewer requests.  Databases are built once and
 reused (``instance/bench/`` and the PostgreSQL database ``fureai_bench``);
@@ -61,6 +69,11 @@ ISSUE_STOCK_FIGURES = {
     "person page": {"p95_ms": 121},
 }
 TARGETS = {"kana prefix": {"p95_ms": 60, "rps": 150}, "person page": {"p95_ms": 100}}
+# Issue 15 (SQLite, 10 clients): kanji contains p95 ≤ 60 ms, ≥ 150 req/s and
+# ≥ 7 × stock's req/s; the person's page p95 ≤ 1.2 × stock's show page.
+NAME_TARGETS = {"p95_ms": 60, "rps": 150, "rps_vs_stock": 7.0}
+PERSON_PAGE_P95_VS_STOCK = 1.2
+NAME_SCENARIOS = ("name 1", "name 2", "name 3")
 
 # scenario -> (our URL, the stock view's URL); ``{kana}`` is a katakana prefix,
 # ``{hira}`` the same in hiragana (what staff type), ``{name}`` a family name,
@@ -71,6 +84,11 @@ SCENARIOS = {
     # ours answers a unique 住民番号 with a redirect to the person's page
     "resident no": ("/residents/?q={no}", "/bench/stock/residents/list/?_flt_3_resident_no={no}"),
     "person page": ("/residents/{id}", "/bench/stock/residents/show/{id}"),
+    # part of a kanji name: ours (spaces ignored) against stock's "contains"
+    # filter, given the same characters with the name's space where it stands
+    "name 1": ("/residents/?q={n1}", "/bench/stock/residents/list/?_flt_2_name={n1s}"),
+    "name 2": ("/residents/?q={n2}", "/bench/stock/residents/list/?_flt_2_name={n2s}"),
+    "name 3": ("/residents/?q={n3}", "/bench/stock/residents/list/?_flt_2_name={n3s}"),
 }
 # A request succeeded with one of these statuses.
 OK_STATUSES = (200, 302)
@@ -128,14 +146,17 @@ def _pg_recreate(name):
     admin.dispose()
 
 
-def prepare_database(kind, people):
-    """The URL of a database with ``people`` demo residents (built when missing)."""
+def prepare_database(kind, people, pg_name=None):
+    """The URL of a database with ``people`` demo residents (built when missing).
+
+    :param pg_name: the PostgreSQL database's name (default ``fureai_bench``…).
+    """
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
         path = DATA_DIR / f"search-{people}.db"
         url = f"sqlite:///{path}"
     else:
-        name = "fureai_bench" if people == FULL_PEOPLE else f"fureai_bench_{people}"
+        name = pg_name or ("fureai_bench" if people == FULL_PEOPLE else f"fureai_bench_{people}")
         url = f"{PG_SERVER}/{name}"
     # `flask init` also brings a reused database up to the latest migrations.
     if _count_people(url) == people:
@@ -188,9 +209,31 @@ def draw_samples(url, count=300):
                 "name": name.replace("\u3000", " ").split(" ")[0],
                 "kana": prefix,
                 "hira": _hiragana(prefix),
+                **_name_parts(name, rng),
             }
         )
     return samples, len(rows), passes
+
+
+def _name_parts(name, rng):
+    """1, 2 and 3 characters of a name (``n1`` … as typed, spaces ignored by
+    our search) and the same characters as they stand in the stored name,
+    space included, for the stock view's filter (``n1s`` …)."""
+    positions = [i for i, c in enumerate(name) if not c.isspace()]
+
+    def stored(first, length):
+        chosen = positions[first : first + length]
+        return name[chosen[0] : chosen[-1] + 1]
+
+    one = rng.randrange(len(positions))
+    three = rng.randrange(max(1, len(positions) - 2))
+    parts = {"1": (one, 1), "2": (0, 2), "3": (three, 3)}
+    found = {}
+    for key, (first, length) in parts.items():
+        text = stored(first, length)
+        found[f"n{key}s"] = text
+        found[f"n{key}"] = "".join(text.split())
+    return found
 
 
 def _hiragana(katakana):
@@ -354,11 +397,16 @@ def percentile(values, pct):
     return ordered[rank]
 
 
-def measure(port, cookie, samples, clients_list, requests_for, repeat=1, server_pid=None):
-    """Every scenario, ours and stock, at each number of clients, ``repeat``
-    times; the run with the median p95 is reported (all runs are kept)."""
+def measure(
+    port, cookie, samples, clients_list, requests_for, repeat=1, server_pid=None, scenarios=None
+):
+    """Every scenario (or those named in ``scenarios``), ours and stock, at each
+    number of clients, ``repeat`` times; the run with the median p95 is
+    reported (all runs are kept)."""
     rows = []
     for scenario, (ours, stock) in SCENARIOS.items():
+        if scenarios and scenario not in scenarios:
+            continue
         for variant, template in (("ours", ours), ("stock", stock)):
             urls = [_url(template, s) for s in samples]
             # warm the workers' caches and connection pools
@@ -423,12 +471,17 @@ def _fmt(value):
 # --- SQL statements per page (in-process) ------------------------------------------
 
 
-def count_sql(url, samples):
+def count_sql(url, samples, scenarios=None):
     """SQL statements of each scenario's page, ours and stock, counted by a
     SQLAlchemy event listener in a separate process (one app per process)."""
-    payload = json.dumps({"url": url, "samples": samples[:5]})
+    payload = json.dumps({"url": url, "samples": samples[:5], "scenarios": scenarios})
+    return _child("--count-sql", payload, url)
+
+
+def _child(flag, payload, url):
+    """Run this script's ``flag`` part in a separate process; its last line."""
     result = subprocess.run(
-        [sys.executable, __file__, "--count-sql"],
+        [sys.executable, __file__, flag],
         input=payload,
         cwd=ROOT,
         env=_env(url),
@@ -467,6 +520,8 @@ def _count_sql_child():
         event.listen(db.engine, "before_cursor_execute", _count)
     counts = {}
     for scenario, (ours, stock) in SCENARIOS.items():
+        if payload.get("scenarios") and scenario not in payload["scenarios"]:
+            continue
         for variant, template in (("ours", ours), ("stock", stock)):
             per_page = []
             for sample in payload["samples"]:
@@ -479,6 +534,81 @@ def _count_sql_child():
                 (n for n in per_page if n is not None), default=None
             )
     print(json.dumps(counts))
+
+
+# --- the physical floor of the name search -------------------------------------------
+
+
+FLOOR_RUNS = 3  # replays of each captured statement (the median kept per query)
+
+
+def measure_floor(url, samples, scenarios=None):
+    """``{scenario: {p50_ms, p95_ms, qps}}``: our search's own statement for
+    each sample, captured in-process and replayed directly on a database
+    connection by one client (no Flask, no ORM, no HTML)."""
+    chosen = [n for n in NAME_SCENARIOS if not scenarios or n in scenarios]
+    if not chosen:
+        return {}
+    payload = json.dumps({"url": url, "samples": samples, "scenarios": chosen})
+    return _child("--floor", payload, url)
+
+
+def _captured_statements(app, scenario, samples):
+    """The SELECT of our search for each sample's text, with its parameters."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.residents import search as people
+
+    key = {"name 1": "n1", "name 2": "n2", "name 3": "n3"}[scenario]
+    captured = []
+
+    def _keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM resident" in statement and "ORDER BY" in statement:
+            captured.append((statement, parameters))
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", _keep)
+        try:
+            for sample in samples:
+                people.search(people.parse_query(sample[key]), with_passes=False)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _keep)
+        raw = db.engine.raw_connection()
+    return captured, raw
+
+
+def _floor_child():
+    payload = json.loads(sys.stdin.read())
+    import logging
+
+    logging.disable(logging.WARNING)
+    from app import create_app
+
+    app = create_app()
+    found = {}
+    for scenario in payload["scenarios"]:
+        captured, raw = _captured_statements(app, scenario, payload["samples"])
+        cursor = raw.cursor()
+        timings = []
+        for statement, parameters in captured:
+            runs = []
+            for _ in range(FLOOR_RUNS):
+                started = time.perf_counter()
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+                runs.append((time.perf_counter() - started) * 1000)
+            timings.append(sorted(runs)[len(runs) // 2])
+        cursor.close()
+        raw.close()
+        total = sum(timings) / 1000
+        found[scenario] = {
+            "p50_ms": _round(percentile(timings, 50)),
+            "p95_ms": _round(percentile(timings, 95)),
+            "qps_one_client": _round(len(timings) / total if total else None),
+            "queries": len(timings),
+        }
+    print(json.dumps(found))
 
 
 # --- report ---------------------------------------------------------------------------
@@ -495,6 +625,8 @@ def print_table(kind, rows, sql):
     print("-" * len(head))
     index = {(r["scenario"], r["variant"], r["clients"]): r for r in rows}
     for scenario in SCENARIOS:
+        if not any(r["scenario"] == scenario for r in rows):
+            continue
         for clients in sorted({r["clients"] for r in rows}):
             o = index.get((scenario, "ours", clients), {})
             s = index.get((scenario, "stock", clients), {})
@@ -510,7 +642,40 @@ def print_table(kind, rows, sql):
     print("CPU: milliseconds of server CPU (both workers) per request.")
 
 
-def main():
+def print_ratios(kind, rows, floor):
+    """Issue 15's figures at 10 clients: ours against stock and the floor."""
+    index = {(r["scenario"], r["variant"], r["clients"]): r for r in rows}
+    lines = []
+    for scenario in (*NAME_SCENARIOS, "person page"):
+        o, s = index.get((scenario, "ours", 10)), index.get((scenario, "stock", 10))
+        if not o or not s or not o.get("p95_ms") or not s.get("p95_ms"):
+            continue
+        f = floor.get(scenario, {})
+        lines.append(
+            f"{scenario:12} | ours p95 {_fmt(o['p95_ms']):>6} ms {_fmt(o['rps']):>6} req/s"
+            f" | stock p95 {_fmt(s['p95_ms']):>6} ms {_fmt(s['rps']):>6} req/s"
+            f" | ours/stock p95 {o['p95_ms'] / s['p95_ms']:.2f},"
+            f" req/s {o['rps'] / s['rps']:.1f}×"
+            + (
+                f" | floor p50 {_fmt(f.get('p50_ms'))} p95 {_fmt(f.get('p95_ms'))} ms"
+                f" ({_fmt(f.get('qps_one_client'))} q/s, 1 client)"
+                if f
+                else ""
+            )
+        )
+    if not lines:
+        return
+    print()
+    print(f"== {kind}: issue 15, 10 clients (same server run)")
+    print("\n".join(lines))
+    print(
+        f"targets (SQLite): name p95 ≤ {NAME_TARGETS['p95_ms']} ms, ≥ {NAME_TARGETS['rps']} req/s"
+        f" and ≥ {NAME_TARGETS['rps_vs_stock']:.0f}× stock's req/s; person page p95 ≤"
+        f" {PERSON_PAGE_P95_VS_STOCK} × stock's"
+    )
+
+
+def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5,000 people, fewer requests")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
@@ -518,23 +683,77 @@ def main():
     parser.add_argument(
         "--repeat", type=int, help="runs per figure, the median reported (default 3, quick 1)"
     )
+    parser.add_argument(
+        "--scenarios", help=f"comma-separated, of: {', '.join(SCENARIOS)} (default: all)"
+    )
+    parser.add_argument("--requests", type=int, help="requests per figure at 10 clients")
+    parser.add_argument("--pg-db", help="PostgreSQL database name (default fureai_bench…)")
     parser.add_argument("--count-sql", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.scenario_list = [s.strip() for s in args.scenarios.split(",")] if args.scenarios else []
+    unknown = [s for s in args.scenario_list if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenarios: {unknown}")
+    return args
+
+
+def _measure_kind(kind, args, people, requests_for, repeat):
+    """Build or reuse the database of ``kind``, run the server, measure."""
+    from app.demo.accounts import DEMO_PASSWORD
+
+    url, built = prepare_database(kind, people, pg_name=args.pg_db)
+    samples, active, passes = draw_samples(url)
+    print(f"[{kind}] {active:,} active people, {passes:,} passes; measuring …", flush=True)
+    load_before = os.getloadavg()
+    log_path = RESULTS / f"search-gunicorn-{kind}.log"
+    with Server(url, log_path) as server:
+        cookie = sign_in(server.port, USERNAME, DEMO_PASSWORD)
+        rows = measure(
+            server.port,
+            cookie,
+            samples,
+            (1, 10),
+            requests_for,
+            repeat=repeat,
+            server_pid=server.proc.pid,
+            scenarios=args.scenario_list,
+        )
+    sql = count_sql(url, samples, args.scenario_list)
+    floor = measure_floor(url, samples, args.scenario_list)
+    print_table(kind, rows, sql)
+    print_ratios(kind, rows, floor)
+    print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} (2 cores)")
+    return {
+        "people_active": active,
+        "passes": passes,
+        "built_now": built,
+        "rows": rows,
+        "sql_per_page": sql,
+        "floor": floor,
+        # the machine's load (1, 5, 15 min) around the run: figures taken
+        # while other work runs are slower, and say so
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+    }
+
+
+def main():
+    args = _arguments()
     if args.count_sql:
         return _count_sql_child()
+    if args.floor:
+        return _floor_child()
     # Stopped from outside (bench/run_all.py's time limit): unwind, so that
     # the gunicorn started here is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
-    from app.demo.accounts import DEMO_PASSWORD
-
     people = args.people or (QUICK_PEOPLE if args.quick else FULL_PEOPLE)
-    clients_list = (1, 10)
 
     def requests_for(clients):
         if args.quick:
             return 40 if clients == 1 else 150
-        return 150 if clients == 1 else 600
+        if clients == 1:
+            return 150 if not args.requests else max(20, args.requests // 4)
+        return args.requests or 600
 
     repeat = args.repeat or (1 if args.quick else 3)
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
@@ -545,41 +764,18 @@ def main():
         "people": people,
         "server": "gunicorn --workers 2 (sync), loopback",
         "repeat": repeat,
+        "scenarios": args.scenario_list or list(SCENARIOS),
         "issue_stock_figures_sqlite_10_clients": ISSUE_STOCK_FIGURES,
         "targets_sqlite_10_clients": TARGETS,
+        "targets_issue_15": {
+            "name": NAME_TARGETS,
+            "person_page_p95_vs_stock": PERSON_PAGE_P95_VS_STOCK,
+        },
         "databases": {},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     for kind in kinds:
-        url, built = prepare_database(kind, people)
-        samples, active, passes = draw_samples(url)
-        print(f"[{kind}] {active:,} active people, {passes:,} passes; measuring …", flush=True)
-        load_before = os.getloadavg()
-        log_path = RESULTS / f"search-gunicorn-{kind}.log"
-        with Server(url, log_path) as server:
-            cookie = sign_in(server.port, USERNAME, DEMO_PASSWORD)
-            rows = measure(
-                server.port,
-                cookie,
-                samples,
-                clients_list,
-                requests_for,
-                repeat=repeat,
-                server_pid=server.proc.pid,
-            )
-        sql = count_sql(url, samples)
-        print_table(kind, rows, sql)
-        print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} (2 cores)")
-        report["databases"][kind] = {
-            "people_active": active,
-            "passes": passes,
-            "built_now": built,
-            "rows": rows,
-            "sql_per_page": sql,
-            # the machine's load (1, 5, 15 min) around the run: figures taken
-            # while other work runs are slower, and say so
-            "load_average": {"before": load_before, "after": os.getloadavg()},
-        }
+        report["databases"][kind] = _measure_kind(kind, args, people, requests_for, repeat)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = RESULTS / f"search-{'quick-' if args.quick else ''}{stamp}.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -5,7 +5,7 @@
 # missing; needs root (or sudo) for the Debian packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PACKAGES=(fonts-ipaexfont poppler-utils chromium sqlite3 python3-venv)
+PACKAGES=(fonts-ipaexfont poppler-utils chromium sqlite3 python3-venv zint)
 # npm and java are wanted as commands: a machine that has them from elsewhere
 # (Node.js from NodeSource, whose nodejs conflicts with Debian's npm) keeps its own.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

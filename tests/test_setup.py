@@ -39,8 +39,16 @@ def test_migrations_match_models(db):
     from alembic.migration import MigrationContext
     from flask_appbuilder import Model
 
+    from app.residents.grams import outside_the_models
+
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+        # SQLite's FTS5 tables of the name index have no model (issue 15).
+        skipped = outside_the_models(conn.dialect.name)
+        opts = {
+            "compare_type": False,
+            "include_object": lambda _obj, name, *_: name not in skipped,
+        }
+        ctx = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(ctx, Model.metadata)
     assert diff == []
 

@@ -34,7 +34,8 @@ ACTIONS = (
     "ledger.view", "ledger.report", "ledger.erasure", "login.success", "login.failure", "login.locked", "logout",
     "account.create", "account.update", "account.disable", "account.enable",
     "account.unlock", "account.password_reset", "password.change", "access_log.search",
-    "access_log.export", "access_log.purge", "access.denied",
+    "access_log.export", "access_log.purge", "access.denied", "list.export",
+    "notice.run", "notice.list", "notice.download",
 )  # fmt: skip
 
 ACTION_LABELS = {
@@ -42,6 +43,10 @@ ACTION_LABELS = {
     "resident.view": _l("Resident viewed"),
     "resident.update": _l("Resident changed"),
     "resident.export": _l("Residents exported"),
+    "list.export": _l("List exported"),
+    "notice.run": _l("Notice postcards made"),
+    "notice.list": _l("Notice postcards viewed"),
+    "notice.download": _l("Notice postcards downloaded"),
     "issuance.list": _l("Pass list"),
     "issuance.view": _l("Pass viewed"),
     "issuance.create": _l("Pass issued"),

@@ -10,6 +10,10 @@ migration, the mass mailing).  Rows are tuples in the order of ``names``.
   ``UPDATE … FROM``.
 * Other databases: SQLAlchemy Core.
 
+A column type of its own (``app.residents.grams.GramList``) gives its
+conversions as ``bulk_sqlite_value`` and ``bulk_copy_value``; its values must
+be hashable (tuples).
+
 Nothing here commits: the caller's transaction (:mod:`app.db.transaction`)
 decides, so a failed load leaves nothing behind.
 """
@@ -55,6 +59,9 @@ def _sqlite_json(value: Any) -> str:
 
 def _sqlite_value(column_type: TypeEngine[Any]) -> Converter | None:
     """The conversion SQLAlchemy makes for SQLite, or ``None`` (str, int, bool)."""
+    custom: Converter | None = getattr(column_type, "bulk_sqlite_value", None)
+    if custom is not None:
+        return custom
     if isinstance(column_type, DateTime):
         return lambda v: None if v is None else f"{v:%Y-%m-%d %H:%M:%S}.{v.microsecond:06d}"
     if isinstance(column_type, Date):
@@ -74,6 +81,9 @@ def _copy_json(value: Any) -> str:
 
 def _copy_value(column_type: TypeEngine[Any]) -> Converter:
     """The text of a value in PostgreSQL's COPY text format (NULL is \\N)."""
+    custom: Converter | None = getattr(column_type, "bulk_copy_value", None)
+    if custom is not None:
+        return custom
     if isinstance(column_type, Boolean):
         return lambda v: "\\N" if v is None else ("t" if v else "f")
     if isinstance(column_type, (Date, DateTime)):

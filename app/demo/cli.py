@@ -30,9 +30,10 @@ from app.offices.models import Office
 from app.passes.models import ControlNumberCounter, Issuance
 from app.passes.numbers import allocate_control_numbers
 from app.passes.rows import mailing_destination, pass_values
+from app.residents.grams import search_values
 from app.residents.models import Resident
 from app.security.roles import BRANCH_STAFF, STAFF
-from app.text.kana import has_gaiji, name_key, normalize_kana_query
+from app.text.kana import has_gaiji
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,7 @@ def _resident_rows(people, extras, first_id, now):
         row = dict(person)
         row.update(
             id=first_id + offset,
-            name_key=name_key(person["name"]),
-            kana_key=normalize_kana_query(person["kana"]),
+            **search_values(person["name"], person["kana"]),
             status="active",
             excluded_on=None,
             exclusion_reason=None,
@@ -102,6 +102,8 @@ def _resident_rows(people, extras, first_id, now):
             mail_postal_code=None,
             mail_address=None,
             mail_reason=None,
+            mail_kind=None,
+            mail_contact=None,
             note=None,
             created_at=now,
             updated_at=now,

@@ -77,13 +77,18 @@ def _person_extras(rng, person, today, first_fy):
     if roll < 0.006:
         name, postal, address = rng.choice(_FACILITIES)
         extras.update(
-            mail_reason="facility", mail_name=name, mail_postal_code=postal, mail_address=address
+            mail_reason="facility",
+            mail_kind="facility",
+            mail_name=name,
+            mail_postal_code=postal,
+            mail_address=address,
         )
     elif roll < 0.011:
         postal, address = rng.choice(_FAMILY_PLACES)
         surname = person["name"].split("\u3000")[0]
         extras.update(
             mail_reason="family",
+            mail_kind="family",
             mail_name=f"{surname}\u3000一郎",
             mail_postal_code=postal,
             mail_address=address,
@@ -92,6 +97,7 @@ def _person_extras(rng, person, today, first_fy):
         postal, address = rng.choice(_FAMILY_PLACES)
         extras.update(
             mail_reason="other",
+            mail_kind="other",
             mail_name=person["name"],
             mail_postal_code=postal,
             mail_address=address,

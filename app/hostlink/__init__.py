@@ -23,6 +23,8 @@ The file format is fixed by the host extract specification v1
 May import app.db, app.text, app.audit, app.errors, app.extensions, app.clock,
 app.residents.models, app.history.models, app.demo and app.scheduler (its
 locks and tables: hostlink jobs use the scheduler, never the other way
-round); nothing imports it but app.models, app.features and the scheduler's
-job list, which names its jobs as text.
+round); nothing imports it but app.models, app.features, the scheduler's
+job list, which names its jobs as text, and app.notices (its models).  After
+an applied extract ``imports`` calls app.notices.jobs.extract_applied
+(imported when it runs) to record the newly eligible people.
 """

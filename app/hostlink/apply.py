@@ -38,7 +38,9 @@ from sqlalchemy import (
 from app.db.bulk import bulk_insert, bulk_update_by_id, indexes_rebuilt_if_bulk
 from app.history.models import ChangeLog
 from app.hostlink.models import COUNT_FIELDS
+from app.residents.grams import SEARCH_COLUMNS
 from app.residents.models import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
+from app.text.grams import name_grams
 from app.text.kana import name_key, normalize_kana_query
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,8 @@ log = logging.getLogger(__name__)
 COMPARED = (*HOST_FIELDS, "has_gaiji")
 # Eligibility state the importer may change.
 STATE = ("status", "excluded_on", "exclusion_reason", "needs_review")
-UPDATED_COLUMNS = (*COMPARED, "name_key", "kana_key", *STATE, "updated_at")
-INSERT_COLUMNS = ("resident_no", *COMPARED, "name_key", "kana_key", *STATE)
+UPDATED_COLUMNS = (*COMPARED, *SEARCH_COLUMNS, *STATE, "updated_at")
+INSERT_COLUMNS = ("resident_no", *COMPARED, *SEARCH_COLUMNS, *STATE)
 INSERT_COLUMNS += ("created_at", "updated_at", "version")
 HISTORY_COLUMNS = (
     "entity",
@@ -180,15 +182,18 @@ def _plain(value):
 
 
 def _search_keys(name, kana):
-    """The same keys as :meth:`Resident.set_search_keys`.
+    """The same keys and grams as :meth:`Resident.set_search_keys`
+    (:data:`SEARCH_COLUMNS`).
 
     Parsed kana is already full-width katakana, for which the normaliser only
     removes spaces; anything else takes the normaliser's full path.
     """
     kana = kana or ""
     if _FULLWIDTH_KATAKANA.fullmatch(kana):
-        return name_key(name or ""), "".join(kana.split())
-    return name_key(name or ""), normalize_kana_query(kana)
+        nkey, kkey = name_key(name or ""), "".join(kana.split())
+    else:
+        nkey, kkey = name_key(name or ""), normalize_kana_query(kana)
+    return nkey, kkey, name_grams(nkey), name_grams(kkey)
 
 
 def _new_row(record, now):

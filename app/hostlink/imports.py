@@ -145,7 +145,20 @@ def apply_result(
             )
     except _Held as held:
         return RUN_HELD, held.plan, held.code, held.args_
+    _after_applied(run_id, plan)
     return RUN_APPLIED, plan, code, args
+
+
+def _after_applied(run_id, plan):
+    """The newly eligible people of the run (:mod:`app.notices`), after the
+    apply transaction: whatever happens there, the import stands."""
+    try:
+        from app.notices.jobs import extract_applied
+
+        extract_applied(run_id, plan)
+    except Exception:  # the notices' own failure handling failed: log, go on
+        log.exception("import run %s: the newly eligible step failed", run_id)
+        db.session.rollback()
 
 
 # -- one import ----------------------------------------------------------------------

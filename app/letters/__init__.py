@@ -14,7 +14,9 @@ Modules:
 
 May import app.db, app.audit, app.errors, app.extensions, app.clock,
 app.history.models, app.offices, app.passes, app.residents.models,
-app.security.models, app.text, app.web; nothing imports it but app.features
-(views, commands), app.models (its tables) and the scheduler's job store
+app.security.models, app.text, app.web, app.applications; nothing imports it
+but app.applications (its models: which passes a mass mailing made), app.features
+(views, commands), app.models (its tables), app.march (the cover letters, the
+mass mailing's cut-off and mailing list) and the scheduler's job store
 (``app.letters.jobs`` by name).
 """

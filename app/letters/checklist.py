@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app import clock
+from app.applications import applicants
 from app.extensions import db
 from app.history.models import ChangeLog
 from app.letters.models import MassMailingItem
@@ -51,6 +52,7 @@ COLUMNS = (
     "name",
     "kind",
     "method",
+    "applicant",
     "staff",
     "note",
 )
@@ -58,7 +60,7 @@ COLUMNS = (
 CLEARABLE = {"returned_on": "return", "resent_on": "resend"}
 FONT_PT = 9
 # Column widths in mm (keep in step with pdf/checklist.html).
-WIDTHS = {"office": 36, "name": 46, "kind": 34, "staff": 34, "note": 38}
+WIDTHS = {"office": 32, "name": 42, "kind": 26, "applicant": 30, "staff": 22, "note": 38}
 
 
 def _action_labels():
@@ -126,10 +128,15 @@ def _issue_rows(start, end, office):
                 "kind_code": issuance.kind,
                 "method": labels.label(labels.METHODS, issuance.method),
                 "staff": _staff_name(staff),
-                "note": _replaces_note(issuance),
+                "applicant": applicants.applicant_cell(issuance),
+                "note": _joined(applicants.proxy_note(issuance), _replaces_note(issuance)),
             }
         )
     return rows, mass_mailing
+
+
+def _joined(*notes):
+    return "　".join(n for n in notes if n)
 
 
 def _replaces_note(issuance):
@@ -282,6 +289,9 @@ def _printable_rows(settings, rows, with_office):
             "name": fit_line(settings.printable(row["name"]), gothic, FONT_PT, WIDTHS["name"]),
             "kind": fit_line(row["kind"], gothic, FONT_PT, WIDTHS["kind"]),
             "method": row["method"],
+            "applicant": fit_line(
+                settings.printable(row.get("applicant", "")), gothic, FONT_PT, WIDTHS["applicant"]
+            ),
             "staff": fit_line(settings.printable(row["staff"]), gothic, FONT_PT, WIDTHS["staff"]),
             "note": fit_line(row["note"], gothic, FONT_PT, WIDTHS["note"]),
         }

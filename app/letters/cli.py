@@ -1,4 +1,5 @@
-"""Command line: ``flask letters cover``, ``flask letters mass-mailing``, ``flask checklist``."""
+"""Command line: ``flask letters cover``, ``flask letters mass-mailing``,
+``flask letters returned`` (in app.mailing.cli), ``flask checklist``."""
 
 import getpass
 import json
@@ -10,7 +11,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from app.postal.cli import barcode_command
+
 letters_cli = AppGroup("letters", help="Cover letters and the annual mass mailing.")
+# The Japan Post customer barcode of one address (app.postal).
+letters_cli.add_command(barcode_command)
 
 
 def _cli_user():
@@ -109,6 +114,7 @@ def mass_mailing_command(fiscal_year, cutoff, mailing_date, out, workers):
                 "last_no": summary.get("last_no"),
                 "by_category": summary.get("by_category", {}),
                 "skipped": summary.get("skipped", {}),
+                "not_mailed": summary.get("not_mailed", 0),
                 "error": run.error,
                 "seconds": round(time.monotonic() - started, 1),
             },
@@ -117,6 +123,16 @@ def mass_mailing_command(fiscal_year, cutoff, mailing_date, out, workers):
     )
     if run.status != "done":
         sys.exit(1)
+
+
+def _add_returned_command():
+    """``flask letters returned``: returned mail by 整理番号 (app.mailing.cli)."""
+    from app.mailing.cli import returned_command
+
+    letters_cli.add_command(returned_command)
+
+
+_add_returned_command()
 
 
 @click.command("checklist")

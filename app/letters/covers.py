@@ -14,14 +14,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import clock
+from app.applications.addressing import contact_text, split_care_of
 from app.audit import writer as audit
 from app.db.transaction import transaction
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.letters import barcodes
 from app.letters.pdf import render_pdf, settings_from_config
 from app.letters.printing import fit_line, fit_lines, text_width
 from app.passes.models import STATUS_VALID, Issuance
-from app.passes.rows import CARE_OF_SUFFIXES, FAMILY_SUFFIX, mailing_destination
+from app.passes.rows import mailing_destination
 from app.text.wareki import fiscal_year_end, fiscal_year_start, format_fiscal_year, format_wareki
 
 log = logging.getLogger(__name__)
@@ -104,10 +106,11 @@ def _texts(kind, fiscal_year, letter_date):
     return _titles()[kind], body
 
 
-def window_lines(settings, address, address2, care_of):
-    """The address lines of the window: 住所 then 方書, within the line budget."""
+def window_lines(settings, address, address2, care_of, contact=None):
+    """The address lines of the window: 住所 then 方書, within the line budget
+    (less the care-of line and a facility's 担当 line)."""
     gothic = settings.gothic
-    budget = ADDRESS_MAX_LINES - (1 if care_of else 0)
+    budget = ADDRESS_MAX_LINES - (1 if care_of else 0) - (1 if care_of and contact else 0)
     address = settings.printable(address)
     address2 = settings.printable(address2)
     wanted2 = fit_lines(address2, gothic, ADDRESS_PT, WINDOW_WIDTH_MM, budget)
@@ -132,16 +135,13 @@ def addressee_line(settings, name, suffix="様"):
 
 
 def care_of_parts(line):
-    """``(name, suffix)`` of a pass's frozen care-of line (``…　気付`` / ``…　様方``).
+    """``(name, suffix)`` of a pass's frozen care-of line (``…　気付`` /
+    ``…　様方`` / a representative's ``成年後見人　…　様``).
 
     Passes frozen before the line carried its suffix were all sent care of
     family: a bare name is read as 様方.
     """
-    line = (line or "").strip()
-    for suffix in CARE_OF_SUFFIXES:
-        if line.endswith(suffix) and len(line) > len(suffix):
-            return line[: -len(suffix)].strip(), suffix
-    return line, FAMILY_SUFFIX
+    return split_care_of(line)
 
 
 def care_of_text(line):
@@ -208,16 +208,45 @@ def sender_lines(settings, office):
     )
 
 
+def contact_fitted(settings, contact, size_pt=ADDRESS_PT, width_mm=WINDOW_WIDTH_MM):
+    """A facility's 担当 line (「担当　鈴木　様」) cut to ``width_mm``, its 様
+    always shown; ``""`` without one."""
+    line = contact_text(contact)
+    if not line:
+        return ""
+    return fit_with_tail(settings, line[: -len("様")].rstrip(), "\u3000様", size_pt, width_mm)
+
+
+def care_of_with_contact(line, contact):
+    """The care-of line and a facility's 担当 as one text (the mailing list's
+    CSV): 「〇〇ホーム　気付　担当　鈴木　様」; ``""`` without a care-of line."""
+    text = care_of_text(line)
+    return f"{text}\u3000{contact_text(contact)}" if text and contact else text
+
+
+def care_of_with_contact_fitted(settings, line, contact, size_pt, width_mm):
+    """:func:`care_of_with_contact` cut to one line of ``width_mm``: the
+    care-of line keeps its 気付 / 様方 and the 担当 its 様."""
+    if not (line and contact):
+        return care_of_fitted(settings, line, size_pt, width_mm)
+    care_of = care_of_fitted(settings, line, size_pt, width_mm * 0.6)
+    room = width_mm - text_width(care_of + "\u3000", settings.gothic, size_pt) * 25.4 / 72
+    return f"{care_of}\u3000{contact_fitted(settings, contact, size_pt, room)}"
+
+
 def build_letter(settings, *, kind, fiscal_year, control_no, letter_date, destination, office):
     """The plain dict of one letter.
 
-    :param destination: ``name, postal_code, address, address2, care_of``.
+    :param destination: ``name, postal_code, address, address2, care_of``
+        and optionally ``contact`` (a facility's 担当, printed under the
+        care-of line).
     :param office: ``name, phone, address`` of the sending office.
     """
     care_of = destination.get("care_of")
+    contact = destination.get("contact") if care_of else None
     start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
     title, body = _texts(kind, fiscal_year, letter_date)
-    return {
+    letter = {
         "kind": kind,
         "title": title,
         "body": body,
@@ -226,9 +255,10 @@ def build_letter(settings, *, kind, fiscal_year, control_no, letter_date, destin
         "sender_lines": sender_lines(settings, office),
         "postal_code": settings.printable(format_postal_code(destination.get("postal_code"))),
         "address_lines": window_lines(
-            settings, destination.get("address"), destination.get("address2"), care_of
+            settings, destination.get("address"), destination.get("address2"), care_of, contact
         ),
         "care_of": care_of_fitted(settings, care_of),
+        "contact": contact_fitted(settings, contact),
         "name": addressee_line(settings, destination.get("name")),
         # No number here: this part is the same in every letter of a mass mailing.
         "pass_label": _("Bath pass for %(year)s") % {"year": format_fiscal_year(fiscal_year)},
@@ -238,6 +268,8 @@ def build_letter(settings, *, kind, fiscal_year, control_no, letter_date, destin
         "office_phone": settings.printable(office.get("phone")),
         "office_address": settings.printable(office.get("address")),
     }
+    # The customer barcode under the name and the 整理番号's Code 128 (issue 13).
+    return barcodes.with_barcodes(letter, destination, fiscal_year, control_no, ADDRESS_MAX_LINES)
 
 
 def destination_of(issuance):
@@ -249,6 +281,8 @@ def destination_of(issuance):
             "address": issuance.mail_to_address,
             "address2": issuance.mail_to_address2,
             "care_of": issuance.mail_to_care_of,
+            "kind": issuance.mail_to_kind,
+            "contact": issuance.mail_to_contact,
         }
     return mailing_destination(issuance.resident)
 
@@ -318,7 +352,9 @@ def print_cover_letters(issuances, user=None, letter_date=None, username=None):
     """
     settings = settings_from_config(current_app.config)
     letters = [letter_for(i, settings, letter_date) for i in issuances]
-    pdf = render_pdf(TEMPLATE, {"letters": letters, "layer": "all"})
+    # the barcodes are drawn over each page (app.letters.barcodes)
+    overlays = [barcodes.cover_letter_overlay(letter) for letter in letters]
+    pdf = render_pdf(TEMPLATE, {"letters": letters, "layer": "all"}, overlays=overlays)
     numbers = [i.resident.resident_no for i in issuances]
     kinds = {letter_kind(i) for i in issuances}
     # One row per print, naming everyone printed (as every list does).

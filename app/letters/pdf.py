@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "PdfSettings",
     "RenderError",
+    "add_overlays",
     "html_to_pdf",
     "page_count",
     "prepare_context",
@@ -154,24 +155,64 @@ def render_html(template, context):
     return render_template(template, **prepare_context(context, settings))
 
 
-def render_pdf(template, context):
+def render_pdf(template, context, overlays=None):
     """Render ``template`` with the plain-dict ``context`` to PDF bytes.
 
     Every string of the context goes through :meth:`PdfSettings.printable`
     (外字 and glyphs the font lacks → 〓); Jinja escapes it.
+
+    :param overlays: optional content-stream bytes for each page, drawn over
+        it (the letters' barcodes, :mod:`app.letters.barcodes`).
     """
     from flask import current_app
 
     html = render_html(template, context)
-    return html_to_pdf(html, settings_from_config(current_app.config))
+    pdf = html_to_pdf(html, settings_from_config(current_app.config))
+    return add_overlays(pdf, overlays) if overlays and any(overlays) else pdf
 
 
 def page_count(pdf_bytes):
     return len(PdfReader(io.BytesIO(pdf_bytes)).pages)
 
 
-def stamp_background(background_pdf, pages_pdf):
-    """Draw the one page of ``background_pdf`` under every page of ``pages_pdf``.
+def _stream(writer, data):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
+
+
+def _wrap_contents(writer, page, prefix_ref, suffix_ref, overlay):
+    """``page``'s contents between ``prefix_ref`` and ``suffix_ref``, then
+    ``overlay`` (bytes, drawn over the page; ``b""`` for nothing)."""
+    contents = page.get("/Contents")
+    stream = ArrayObject([prefix_ref])
+    if contents is not None:
+        existing = contents.get_object()
+        if isinstance(existing, ArrayObject):
+            stream.extend(existing)
+        else:
+            stream.append(contents)
+    stream.append(suffix_ref)
+    if overlay:
+        stream.append(_stream(writer, overlay))
+    page[NameObject("/Contents")] = stream
+
+
+def add_overlays(pdf_bytes, overlays):
+    """``pdf_bytes`` with ``overlays[i]`` (content-stream bytes) drawn over
+    page ``i``; the page's own drawing state is saved and restored around it."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
+    prefix, suffix = _stream(writer, b"q\n"), _stream(writer, b"\nQ\n")
+    for page, overlay in zip(writer.pages, overlays, strict=False):
+        _wrap_contents(writer, page, prefix, suffix, overlay)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def stamp_background(background_pdf, pages_pdf, overlays=None):
+    """Draw the one page of ``background_pdf`` under every page of ``pages_pdf``
+    (and ``overlays[i]``, content-stream bytes, over page ``i`` when given).
 
     The background becomes one form XObject shared by every page, so its
     content and fonts are stored once however many pages there are — unlike
@@ -186,10 +227,10 @@ def stamp_background(background_pdf, pages_pdf):
     form[NameObject("/BBox")] = background.mediabox
     form[NameObject("/Resources")] = background["/Resources"].clone(writer)
     form_ref = writer._add_object(form)
-    prefix = DecodedStreamObject()
-    prefix.set_data(b"q /WardBackground Do Q\n")
-    prefix_ref = writer._add_object(prefix)
-    for page in writer.pages:
+    prefix = _stream(writer, b"q /WardBackground Do Q\nq\n")
+    suffix = _stream(writer, b"\nQ\n")
+    overlays = overlays or []
+    for i, page in enumerate(writer.pages):
         resources = page["/Resources"].get_object()
         xobjects = resources.get("/XObject")
         if xobjects is None:
@@ -198,15 +239,7 @@ def stamp_background(background_pdf, pages_pdf):
         else:
             xobjects = xobjects.get_object()
         xobjects[NameObject("/WardBackground")] = form_ref
-        contents = page.get("/Contents")
-        stream = ArrayObject([prefix_ref])
-        if contents is not None:
-            existing = contents.get_object()
-            if isinstance(existing, ArrayObject):
-                stream.extend(existing)
-            else:
-                stream.append(contents)
-        page[NameObject("/Contents")] = stream
+        _wrap_contents(writer, page, prefix, suffix, overlays[i] if i < len(overlays) else b"")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -227,6 +260,7 @@ def render_batch(job):
 
     :param job: dict with ``settings``, ``letters_html`` (the variable layer of
         every letter), ``background`` (the static layer, PDF bytes),
+        ``overlays`` (optional: each letter's barcodes, content-stream bytes),
         ``letters_path``, ``expected_pages``, ``list_html``, ``list_path``.
     :raises RenderError: when a letter did not come out as exactly one page.
     :returns: ``{"pages", "bytes"}`` of the letters file.
@@ -236,7 +270,7 @@ def render_batch(job):
     pages = page_count(pages_pdf)
     if pages != job["expected_pages"]:
         raise RenderError(f"{job['expected_pages']} letters gave {pages} pages")
-    letters_pdf = stamp_background(job["background"], pages_pdf)
+    letters_pdf = stamp_background(job["background"], pages_pdf, job.get("overlays"))
     write_atomically(job["letters_path"], letters_pdf)
     if job.get("list_html"):
         write_atomically(job["list_path"], html_to_pdf(job["list_html"], settings))

@@ -23,6 +23,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import appbuilder, db
 from app.letters import checklist, covers, mass_mailing
 from app.letters.models import MassMailingRun
+from app.mailing import notmailed
 from app.offices.models import Office
 from app.passes import returns
 from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
@@ -143,6 +144,7 @@ class ReturnsView(BaseView):
             fiscal_years=[current + 1, current, current - 1],
             waiting=waiting,
             resent=resent,
+            returned_on=clock.today(),
             can_print=_can("can_print", "Letters"),
         )
         # After rendering: the commit would expire the passes the page reads.
@@ -160,8 +162,9 @@ class ReturnsView(BaseView):
     def record(self):
         fiscal_year = self._fiscal_year(request.form.get("fiscal_year", ""))
         try:
+            on = _date_from(request.form.get("returned_on"), clock.today())
             issuance = returns.find_pass(request.form.get("control_no", ""), fiscal_year)
-            returns.record_return(issuance, g.user)
+            returns.record_return(issuance, g.user, on=on)
         except DomainError as exc:
             flash(str(exc.message), "danger")
         else:
@@ -378,12 +381,7 @@ class MassMailingView(BaseView):
             flash(str(exc.message), "danger")
             return redirect(url_for("MassMailingView.index"))
         figures = mass_mailing.preview(fiscal_year, cutoff)
-        audit.record(
-            "mass_mailing.run",
-            detail={"fiscal_year": fiscal_year, "step": "preview", "letters": figures["letters"]},
-            commit=True,
-        )
-        return self.render_template(
+        html = self.render_template(
             "letters/mass_mailing_preview.html",
             figures=figures,
             fiscal_year=fiscal_year,
@@ -392,6 +390,9 @@ class MassMailingView(BaseView):
             reason_label=mass_mailing.reason_label,
             scheduler_alive=mass_mailing.scheduler_alive(),
         )
+        detail = {"fiscal_year": fiscal_year, "step": "preview", "letters": figures["letters"]}
+        notmailed.log_shown(figures["skipped_people"], detail, always=True)
+        return html
 
     @expose("/run", methods=["POST"])
     @has_access
@@ -427,7 +428,7 @@ class MassMailingView(BaseView):
     def show(self, run_id):
         run = self._run(run_id)
         alive = mass_mailing.scheduler_alive()
-        return self.render_template(
+        html = self.render_template(
             "letters/mass_mailing_run.html",
             run=run,
             progress=mass_mailing.progress(run),
@@ -436,6 +437,9 @@ class MassMailingView(BaseView):
             can_run=_can("can_run", "MassMailing"),
             waits_for_scheduler=mass_mailing.waits_for_scheduler(run, alive),
         )
+        skipped = (run.summary or {}).get("skipped_people") or [] if run.issued_at else []
+        notmailed.log_shown(skipped, {"fiscal_year": run.fiscal_year, "step": "viewed"}, run.id)
+        return html
 
     @expose("/run/<int:run_id>/status")
     @has_access

@@ -25,8 +25,9 @@ from app.migration.plan import KnownPass, KnownResident, NewPass, Plan, Snapshot
 from app.offices.models import Office
 from app.passes import rows as pass_rows
 from app.passes.models import STATUS_SUPERSEDED, ControlNumberCounter, Issuance
+from app.residents.grams import search_values
 from app.residents.models import STATUS_EXCLUDED, Resident
-from app.text.kana import has_gaiji, name_key, normalize_kana_query
+from app.text.kana import has_gaiji
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,7 @@ def _person_values(person: PersonRow, migration_day: date, now: datetime) -> dic
         "resident_no": person.resident_no,
         "name": person.name,
         "kana": person.kana,
-        "name_key": name_key(person.name),
-        "kana_key": normalize_kana_query(person.kana),
+        **search_values(person.name, person.kana),
         "sex": person.sex or 0,
         "birth_date": person.birth_date,
         "postal_code": person.postal_code,

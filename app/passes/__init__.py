@@ -14,7 +14,9 @@ returned mail and the pass screens.
 * ``views`` — the pass list, recording an issue, corrections (screens).
 
 May import app.db, app.errors, app.clock, app.extensions, app.history,
-app.audit, app.security.roles, app.text, and (``views`` only) app.web and
-app.residents; imported by app.residents, app.letters, app.home,
-app.web, app.demo, app.models and app.features.
+app.audit, app.security.roles, app.text, app.applications (``addressing``,
+``codes``; ``views``: its form), and (``views`` only) app.web,
+app.residents and app.march (the March window's choice of year); imported
+by app.residents, app.letters, app.march, app.home, app.web, app.demo,
+app.models and app.features.
 """

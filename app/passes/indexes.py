@@ -1,8 +1,16 @@
-"""Extra indexes of the pass table for the pass list screen (migration 0005).
+"""Extra indexes of the pass table for the pass list and the statistics.
 
-* ``ix_issuance_fy_issued``: a fiscal year's passes newest first without
-  reading the other years (the list by year went from 500 ms to a few ms on
-  260,000 passes).
+* ``ix_issuance_fy_issued_person`` (migration 0016, replacing 0005's
+  ``ix_issuance_fy_issued`` on the first two columns): a fiscal year's passes
+  newest first without reading the other years (the list by year went from
+  500 ms to a few ms on 260,000 passes); with the holder as its third column
+  it also answers the statistics' passes-per-person count of a year up to a
+  date alone, without reading the pass rows (the screen from 455 to 348 ms
+  on SQLite, 89,086 people).
+* ``ix_issuance_resident_issued`` (migration 0016, replacing the plain
+  ``ix_issuance_resident_id``): a person's passes, and whether they held one
+  issued by a date — the statistics' test of who was known on a past date —
+  from the index alone (140 → 52 ms for 89,086 people on SQLite).
 * ``ix_issuance_returned_open``: the few passes returned by post and not yet
   resent, found without scanning the table.
 """
@@ -11,7 +19,10 @@ from sqlalchemy import Index, text
 
 from app.passes.models import Issuance
 
-FY_ISSUED = Index("ix_issuance_fy_issued", Issuance.fiscal_year, Issuance.issued_on)
+FY_ISSUED = Index(
+    "ix_issuance_fy_issued_person", Issuance.fiscal_year, Issuance.issued_on, Issuance.resident_id
+)
+RESIDENT_ISSUED = Index("ix_issuance_resident_issued", Issuance.resident_id, Issuance.issued_on)
 RETURNED_OPEN = Index(
     "ix_issuance_returned_open",
     Issuance.issued_on,

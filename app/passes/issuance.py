@@ -54,6 +54,8 @@ def issue_pass(
     override_reason: str | None = None,
     supersedes_id: int | None = None,
     submission_token: str | None = None,
+    control_no: int | None = None,
+    application: dict[str, Any] | None = None,
 ) -> Any:
     """Record an application and the issue of a pass (inside a caller's
     :func:`~app.db.transaction.transaction`, many issues make one transaction).
@@ -64,6 +66,10 @@ def issue_pass(
         current; a mismatch means a double submission or a concurrent change.
     :param override_reason: a supervisor's reason for a second lost-pass reissue.
     :param submission_token: the id of the form that sent it (unique: one form, one pass).
+    :param control_no: a 整理番号 the caller allocated in its transaction (the
+        March applications' series, :mod:`app.march.numbers`); by default the
+        next of the year's counter.
+    :param application: who applied (checked by ``app.applications``); none: not recorded.
     :returns: the new :class:`~app.passes.models.Issuance`.
     :raises DomainError: when a rule refuses; nothing is saved.
     """
@@ -88,14 +94,25 @@ def issue_pass(
         "note": note or None,
         "override_reason": override_reason or None,
         "submission_token": submission_token or None,
+        "control_no": control_no,
+        **(application or {}),
     }
+    return _record(resident, office, user, current, fields)
+
+
+def _record(resident: Any, office: Any, user: Any, current: Any, fields: dict[str, Any]) -> Any:
+    """Write the pass (:func:`_write_pass`) and its access log in one transaction."""
     with transaction(
         conflict=_("This person already has a valid pass for this fiscal year. Reload the page.")
     ):
         issuance = _write_pass(resident, office, user, current, fields)
         _log_issue(resident, issuance, office, user)
     log.info(
-        "issued pass %s-%s (%s) to resident %s", fiscal_year, issuance.control_no, kind, resident.id
+        "issued pass %s-%s (%s) to resident %s",
+        fields["fiscal_year"],
+        issuance.control_no,
+        fields["kind"],
+        resident.id,
     )
     return issuance
 
@@ -106,9 +123,11 @@ def _write_pass(resident: Any, office: Any, user: Any, current: Any, fields: dic
 
     :param fields: the request's arguments of :func:`~app.passes.rows.pass_values`.
     """
+    fields = dict(fields)
     values = pass_values(
         resident_id=resident.id,
-        control_no=allocate_control_numbers(fields["fiscal_year"])[0],
+        control_no=fields.pop("control_no", None)
+        or allocate_control_numbers(fields["fiscal_year"])[0],
         office_id=office.id,
         created_by_id=getattr(user, "id", None),
         now=clock.now(),

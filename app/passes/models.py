@@ -20,6 +20,9 @@ REISSUE_REASONS = ("lost", "damaged")  # 紛失, 汚損
 METHODS = ("counter", "mail")  # 窓口, 郵送
 STATUS_VALID = "valid"
 STATUS_SUPERSEDED = "superseded"
+# 返還: handed back at a window (app.mailing.stops.hand_back); like a superseded
+# pass it is no longer the person's valid pass of its year.
+STATUS_HANDED_BACK = "handed_back"
 
 
 class Issuance(Model):
@@ -28,7 +31,8 @@ class Issuance(Model):
     __tablename__ = "issuance"
 
     id = Column(Integer, primary_key=True)
-    resident_id = Column(Integer, ForeignKey("resident.id"), nullable=False, index=True)
+    # indexed with issued_on by ix_issuance_resident_issued (app/passes/indexes.py)
+    resident_id = Column(Integer, ForeignKey("resident.id"), nullable=False)
     fiscal_year = Column(Integer, nullable=False)
     control_no = Column(Integer, nullable=False)
     kind = Column(String(10), nullable=False)
@@ -47,6 +51,17 @@ class Issuance(Model):
     mail_to_address = Column(String(200), nullable=True)
     mail_to_address2 = Column(String(120), nullable=True)
     mail_to_care_of = Column(String(100), nullable=True)
+    # The kind of that 送付先 (app.applications.destinations.KINDS) and a
+    # facility's 担当; NULL on passes frozen before kinds existed.
+    mail_to_kind = Column(String(20), nullable=True)
+    mail_to_contact = Column(String(100), nullable=True)
+    # Who applied (app.applications.applicants): self / proxy; NULL = not
+    # recorded (passes from before, and passes nobody applied for at a window).
+    applicant = Column(String(10), nullable=True)
+    proxy_name = Column(String(100), nullable=True)
+    proxy_relation = Column(String(20), nullable=True)
+    proxy_authority = Column(String(20), nullable=True)
+    id_checked = Column(String(20), nullable=True)
     note = Column(Text, nullable=True)
     override_reason = Column(Text, nullable=True)
     # The random id of the rendered form that recorded the pass (counter and

@@ -1,6 +1,6 @@
 """整理番号 (control numbers): one counter row per fiscal year."""
 
-from sqlalchemy import Insert, insert, update
+from sqlalchemy import Insert, Table, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.extensions import db
@@ -9,7 +9,9 @@ from app.passes.models import ControlNumberCounter
 __all__ = ["allocate_control_numbers"]
 
 
-def allocate_control_numbers(fiscal_year: int, count: int = 1) -> range:
+def allocate_control_numbers(
+    fiscal_year: int, count: int = 1, counter: Table | None = None
+) -> range:
     """Reserve ``count`` consecutive 整理番号 for ``fiscal_year``.
 
     The counter row is updated in the caller's transaction: the row lock
@@ -17,9 +19,11 @@ def allocate_control_numbers(fiscal_year: int, count: int = 1) -> range:
     moment get different numbers, and a rolled-back transaction gives its
     numbers back, so no number is ever handed out twice.
 
+    :param counter: another counter table of the same shape (``fiscal_year``,
+        ``last_no``): the March applications' own series (:mod:`app.march.numbers`).
     :returns: a ``range`` of the reserved numbers.
     """
-    table = ControlNumberCounter.__table__
+    table = ControlNumberCounter.__table__ if counter is None else counter
     create: Insert
     if db.session.get_bind().dialect.name == "postgresql":
         create = (

@@ -9,6 +9,7 @@ usually an address that has since been corrected).
 
 import logging
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from app.db.transaction import transaction
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.history import services as history
-from app.passes.models import STATUS_VALID, Issuance
+from app.passes.models import STATUS_HANDED_BACK, STATUS_VALID, Issuance
 from app.passes.parsing import ControlInputError, parse_control_input
 from app.passes.rows import MAIL_COLUMNS, mail_columns, mailing_destination
 
@@ -37,9 +38,11 @@ def find_pass(text, default_fiscal_year):
         raise DomainError(
             _("Enter the control number in digits, e.g. 123 or 2026-123."), field="control_no"
         ) from None
-    issuance = db.session.execute(
-        select(Issuance).where(Issuance.fiscal_year == fiscal_year, Issuance.control_no == number)
-    ).scalar_one_or_none()
+    issuance = _by_number(fiscal_year, number)
+    if issuance is None and _next_year_series(text, number, default_fiscal_year):
+        # a bare number of the March series (順次発送) belongs to next year's passes
+        fiscal_year += 1
+        issuance = _by_number(fiscal_year, number)
     if issuance is None:
         raise NotFound(
             _("There is no pass No. %(no)s in fiscal year %(year)s.")
@@ -47,6 +50,20 @@ def find_pass(text, default_fiscal_year):
             field="control_no",
         )
     return issuance
+
+
+def _by_number(fiscal_year, number):
+    return db.session.execute(
+        select(Issuance).where(Issuance.fiscal_year == fiscal_year, Issuance.control_no == number)
+    ).scalar_one_or_none()
+
+
+def _next_year_series(text, number, default_fiscal_year):
+    """Whether a number typed without its year is in the March applications'
+    series (``MARCH_CONTROL_NO_START`` on), which are next year's passes."""
+    typed_year, _number = parse_control_input(text, None)
+    start = current_app.config.get("MARCH_CONTROL_NO_START")
+    return typed_year is None and bool(default_fiscal_year and start) and number >= int(start)
 
 
 def _target(issuance):
@@ -68,15 +85,21 @@ def _record_event(issuance, action, changes, user, detail=None):
 def record_return(issuance, user, on=None):
     """Record that the mailed pass came back (返戻日 = ``on``, default today).
 
-    :raises DomainError: for a pass that was not mailed, was replaced, or is
-        dated after the day of the return.
+    :raises DomainError: for a return dated in the future, a pass that was
+        not mailed, was replaced, or is dated after the day of the return.
     :raises Conflict: when it is already recorded as returned and not yet sent again.
     """
     on = on or clock.today()
+    if on > clock.today():
+        raise DomainError(_("The return date cannot be in the future."), field="returned_on")
     if issuance.method != "mail":
         raise DomainError(
             _("Pass No. %(no)s was handed over at the counter, not mailed.")
             % {"no": issuance.control_no}
+        )
+    if issuance.status == STATUS_HANDED_BACK:
+        raise DomainError(
+            _("Pass No. %(no)s was handed back at a window.") % {"no": issuance.control_no}
         )
     if issuance.status != STATUS_VALID:
         raise DomainError(

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import insert
 
+from app.applications import addressing
 from app.extensions import db
 from app.history.models import ChangeLog
 from app.passes.models import STATUS_VALID, Issuance
@@ -40,6 +41,8 @@ MAIL_COLUMNS = (
     "mail_to_address",
     "mail_to_address2",
     "mail_to_care_of",
+    "mail_to_kind",
+    "mail_to_contact",
 )
 
 
@@ -54,48 +57,48 @@ class Addressee(Protocol):
     mail_postal_code: str | None
     mail_address: str | None
     mail_reason: str | None
+    mail_kind: str | None
+    mail_contact: str | None
 
 
-# The line above the addressee when the pass goes to someone else's address:
-# 「〇〇ホーム　気付」 for a facility (or any other name), 「山田　花子　様方」 for a
-# family's household.  The resident is always the addressee (様); an
-# organisation is never addressed itself, so 御中 is never printed.
-FAMILY_SUFFIX = "様方"
-CARE_OF_SUFFIX = "気付"
-CARE_OF_SUFFIXES = (CARE_OF_SUFFIX, FAMILY_SUFFIX)
-# Honorifics a clerk may have typed into the 宛名 (they would print twice).
-_TYPED_HONORIFICS = ("様方", "気付", "御中", "様")
+# The line above the addressee when the pass goes to someone else's address
+# (「〇〇ホーム　気付」, 「山田　花子　様方」, 「成年後見人　山田　花子　様」): see
+# app.applications.addressing.  The resident is always the addressee (様).
+FAMILY_SUFFIX = addressing.FAMILY_SUFFIX
+CARE_OF_SUFFIX = addressing.CARE_OF_SUFFIX
+CARE_OF_SUFFIXES = addressing.CARE_OF_SUFFIXES
 
 
-def _bare_name(text: str) -> str:
-    """``text`` without spaces around it and without a typed honorific."""
-    text = text.strip()
-    for honorific in _TYPED_HONORIFICS:
-        if text.endswith(honorific) and len(text) > len(honorific):
-            return text[: -len(honorific)].strip()
-    return text
+def _kind(resident: Addressee) -> str | None:
+    """The 送付先's kind; ``None`` for a row that carries none (a 送付先 from
+    the ledger migration or the demo data: printed by its reason, as before)."""
+    return getattr(resident, "mail_kind", None)
 
 
 def _care_of_line(resident: Addressee) -> str | None:
-    """The 気付 / 様方 line of a 送付先, or ``None`` when its 宛名 is the
-    resident (or empty): the line is frozen on the pass as it is printed."""
-    mail_name = _bare_name(resident.mail_name or "")
-    if not mail_name or "".join(mail_name.split()) == "".join((resident.name or "").split()):
-        return None
-    suffix = FAMILY_SUFFIX if resident.mail_reason == "family" else CARE_OF_SUFFIX
-    # Kept within the pass's column; the letter cuts it much shorter anyway.
-    room = Issuance.__table__.c.mail_to_care_of.type.length - len(suffix) - 1
-    return f"{mail_name[:room].rstrip()}\u3000{suffix}"
+    """The 気付 / 様方 / representative's line of a 送付先, or ``None`` when
+    its 宛名 is the resident (or empty): the line is frozen on the pass as it
+    is printed, within the pass's column."""
+    return addressing.care_of_line(
+        _kind(resident),
+        resident.mail_name,
+        resident_name=resident.name,
+        mail_reason=resident.mail_reason,
+        mail_contact=getattr(resident, "mail_contact", None),
+        room=Issuance.__table__.c.mail_to_care_of.type.length,
+    )
 
 
 def mailing_destination(resident: Addressee) -> dict[str, str | None]:
     """Where a pass for ``resident`` is mailed: the 送付先 when set, else home.
 
     The addressee (``name``) is always the resident; a 送付先 whose 宛名 is
-    someone else gives the ``care_of`` line printed above it, with its 気付 or
-    様方 (:data:`FAMILY_SUFFIX` for a family's household).
+    someone else gives the ``care_of`` line printed above it, with its 気付,
+    様方 or (a representative) 様, and its ``kind``; a facility's 担当 is its
+    ``contact``.
 
-    :returns: dict with ``name, postal_code, address, address2, care_of``.
+    :returns: dict with ``name, postal_code, address, address2, care_of,
+        kind, contact``.
     """
     if resident.mail_address:
         return {
@@ -104,6 +107,10 @@ def mailing_destination(resident: Addressee) -> dict[str, str | None]:
             "address": resident.mail_address,
             "address2": "",
             "care_of": _care_of_line(resident),
+            "kind": _kind(resident),
+            "contact": addressing.contact_of(
+                _kind(resident), getattr(resident, "mail_contact", None)
+            ),
         }
     return {
         "name": resident.name,
@@ -111,6 +118,8 @@ def mailing_destination(resident: Addressee) -> dict[str, str | None]:
         "address": resident.address,
         "address2": resident.address2,
         "care_of": None,
+        "kind": None,
+        "contact": None,
     }
 
 
@@ -124,6 +133,8 @@ def mail_columns(destination: Mapping[str, str | None] | None) -> dict[str, str 
         "mail_to_address": destination["address"],
         "mail_to_address2": destination["address2"],
         "mail_to_care_of": destination["care_of"],
+        "mail_to_kind": destination.get("kind"),
+        "mail_to_contact": destination.get("contact"),
     }
 
 

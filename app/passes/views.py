@@ -19,18 +19,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import clock
+from app.applications.forms import ApplicationForm, application_of
 from app.audit import writer as audit
 from app.errors import DomainError, NotFound
+from app.march import services as march_services
+from app.march import window as march_window
 from app.passes import issuance as issuance_service
 from app.passes import lists as pass_service
 from app.passes import queries, rules
 from app.passes.models import KINDS, METHODS
 from app.residents import records
-from app.residents.forms import IssuanceEditForm, IssueForm
+from app.residents.forms import IssuanceEditForm
 from app.residents.search import date_error_message
 from app.residents.views import add_form_error, can, log_form_shown
 from app.security import roles
-from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
+from app.text.wareki import WarekiError, fiscal_year_of, format_fiscal_year, parse_date_input
 from app.web.display import describe_history, office_choices, offices_by_id
 
 log = logging.getLogger(__name__)
@@ -120,6 +123,38 @@ def _past_year(form):
     return year if year < fiscal_year_of(clock.today()) else None
 
 
+def _issue_service(form):
+    """A March application for next year's pass (app.march), or an ordinary issue.
+
+    "auto" (the default in the window) is next year's pass for a mail
+    application made inside the window, this year's at the counter.
+    """
+    choice = form.pass_year.data
+    if choice == "auto":
+        window = march_window.window_on(clock.today())
+        applied = form.applied_on.data
+        by_mail = form.method.data == "mail" and isinstance(applied, date)
+        choice = "next" if window and by_mail and window.contains(applied) else "current"
+    if choice == "next":
+        return march_services.issue_next_year
+    return issuance_service.issue_pass
+
+
+def _march_window(form):
+    """The March window open today (the form then offers the year), or None;
+    the choice's labels name the two years."""
+    window = march_window.window_on(clock.today())
+    if window is not None:
+        form.pass_year.choices = [
+            ("auto", _("By mail next year's, at the counter this year's")),
+            ("current", _("This fiscal year (%(year)s), at once") % {
+                "year": format_fiscal_year(window.fiscal_year - 1)}),
+            ("next", _("Next fiscal year (%(year)s), sent after the mass mailing's block") % {
+                "year": format_fiscal_year(window.fiscal_year)}),
+        ]  # fmt: skip
+    return window
+
+
 def _fill_defaults(form, defaults):
     """The issue form as first shown: today, and the person's defaults."""
     today = clock.today()
@@ -129,6 +164,8 @@ def _fill_defaults(form, defaults):
     form.office.data = defaults.office_id
     form.method.data = defaults.method
     form.supersedes_id.data = str(defaults.supersedes_id or "")
+    # In the March window: next year's pass by mail, this year's at the counter.
+    form.pass_year.data = "auto"
 
 
 def _issue_from_form(resident, form, token):
@@ -137,7 +174,7 @@ def _issue_from_form(resident, form, token):
     :raises DomainError: when a rule refuses.
     """
     rules.check_past_fiscal_year(form.issued_on.data, _confirmed_year(form))
-    return issuance_service.issue_pass(
+    return _issue_service(form)(
         resident,
         kind=form.kind.data,
         applied_on=form.applied_on.data,
@@ -150,6 +187,7 @@ def _issue_from_form(resident, form, token):
         override_reason=(form.override_reason.data or "").strip() or None,
         supersedes_id=_number(form.supersedes_id.data),
         submission_token=token,
+        application=application_of(form),
     )
 
 
@@ -259,9 +297,10 @@ class IssuanceView(BaseView):
             abort(404)
         passes = records.passes_of(resident.id)
         defaults = records.issue_defaults(resident, g.user, passes=passes)
-        form = IssueForm()
+        form = ApplicationForm()
         form.office.choices = _office_choices_for_user()
         _method_choices(form)
+        window = _march_window(form)
         if request.method == "GET":
             _fill_defaults(form, defaults)
         elif form.validate_on_submit():
@@ -276,6 +315,7 @@ class IssuanceView(BaseView):
             form=form,
             defaults=defaults,
             past_year=_past_year(form),
+            march_window=window,
             can_override=can("can_override", "IssuanceAdmin"),
             branch_only=_issuing_user_is_branch_only(),
         )

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
+from app.applications import destinations
 from app.audit import writer as audit
 from app.db.transaction import transaction
 from app.errors import Conflict, DomainError
@@ -42,7 +43,14 @@ log = logging.getLogger(__name__)
 
 # Fields of the master-data form, their history action, and their limits.
 MASTER_FIELDS = ("resident_no", *HOST_FIELDS, "note")
-MAIL_FIELDS = ("mail_name", "mail_postal_code", "mail_address", "mail_reason")
+MAIL_FIELDS = (
+    "mail_kind",
+    "mail_name",
+    "mail_contact",
+    "mail_postal_code",
+    "mail_address",
+    "mail_reason",
+)
 EXCLUSION_FIELDS = ("status", "excluded_on", "exclusion_reason", "needs_review")
 NOTE_MAX_LENGTH = 2000
 MAX_LENGTHS = {
@@ -52,6 +60,7 @@ MAX_LENGTHS = {
     "address2": 120,
     "phone": 20,
     "mail_name": 100,
+    "mail_contact": 100,
     "mail_address": 200,
 }
 _PHONE = re.compile(r"[0-9()+\- ]*")
@@ -191,7 +200,8 @@ _CLEANERS = {
     **dict.fromkeys(CATEGORY_COLUMNS.values(), _flag),
     "note": _note,
     "mail_reason": _mail_reason,
-    # The other limited texts: address, address2, mail_name, mail_address.
+    "mail_kind": _plain_text,  # its code is checked with the whole 送付先
+    # The other limited texts: address, address2, mail_name, mail_contact, mail_address.
     **{name: _plain_text for name in MAX_LENGTHS if name not in ("name", "kana", "phone")},
 }
 
@@ -211,15 +221,17 @@ def _validate_master(resident, changes):
 
 
 def _check_mailing(values):
-    """The 送付先 is all or nothing: an address needs a reason and a postal code."""
-    if not any(values.get(f) for f in MAIL_FIELDS):
+    """The 送付先 is all or nothing: an address needs a postal code, a kind
+    (and the name its kind prints: app.applications.destinations) and a
+    reason (by default the kind's).  A kind alone is no 送付先 (its select
+    keeps its value when the rest is emptied)."""
+    if not any(values.get(f) for f in MAIL_FIELDS if f != "mail_kind"):
         return dict.fromkeys(MAIL_FIELDS)
     if not values.get("mail_address"):
         raise DomainError(_("Enter the mailing address."), field="mail_address")
     if not values.get("mail_postal_code"):
         raise DomainError(_("Enter the postal code of the mailing address."), "mail_postal_code")
-    if not values.get("mail_reason"):
-        raise DomainError(_("Choose the reason for the mailing address."), field="mail_reason")
+    values = {**values, **destinations.check_kind(values)}
     return {f: values.get(f) or None for f in MAIL_FIELDS}
 
 

@@ -19,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from app.applications import labels as application_labels
+from app.applications.codes import DESTINATION_KINDS
 from app.passes.models import KINDS, METHODS, REISSUE_REASONS
 from app.residents.corrections import MAIL_FIELDS, MASTER_FIELDS
 from app.residents.models import EXCLUSION_REASONS, MAIL_REASONS
@@ -89,6 +91,16 @@ class IssueForm(FlaskForm):
     # The earlier fiscal year the user confirmed for a past 交付日 (a check box
     # the template shows after the first refusal, its value the year).
     confirm_fiscal_year = StringField(validators=[Optional()])
+    # March applications (app.march): inside the window, this year's pass or
+    # next year's ("auto": by mail next year's, at the counter this year's;
+    # "current" / "next"; labels with the years set by the view).  Anything
+    # but "next" or "auto" is this year's; the service refuses "next" outside it.
+    pass_year = SelectField(
+        _l("Fiscal year of the pass"),
+        choices=[("current", _l("This fiscal year")), ("next", _l("Next fiscal year"))],
+        validate_choice=False,
+        validators=[Optional()],
+    )
 
 
 class IssuanceEditForm(FlaskForm):
@@ -127,7 +139,15 @@ class ResidentForm(FlaskForm):
     is_elderly = BooleanField(labels.CATEGORIES["elderly"])
     is_disabled = BooleanField(labels.CATEGORIES["disabled"])
     is_child_allowance = BooleanField(labels.CATEGORIES["child_allowance"])
+    mail_kind = SelectField(
+        _l("Kind of mailing address"),
+        choices=_choices(application_labels.DESTINATION_KINDS, DESTINATION_KINDS, blank=True),
+        validate_choice=False,  # checked with the whole 送付先 (a Japanese message)
+    )
     mail_name = StringField(_l("Addressee"), validators=[Optional()])
+    mail_contact = StringField(
+        _l("Contact at the facility, or the representative's title"), validators=[Optional()]
+    )
     mail_postal_code = StringField(_l("Postal code"), validators=[Optional()])
     mail_address = StringField(_l("Mailing address"), validators=[Optional()])
     mail_reason = SelectField(

@@ -14,8 +14,10 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.orm import deferred
 
-from app.text.kana import name_key, normalize_kana_query
+from app.residents.grams import GramList, search_columns
+from app.text.grams import name_grams
 
 STATUS_ACTIVE = "active"
 STATUS_EXCLUDED = "excluded"
@@ -51,6 +53,11 @@ HOST_FIELDS = (
 )
 
 
+def _grams_of(context, key_column):
+    """Default of a gram column on INSERT: the grams of the row's key."""
+    return name_grams(context.get_current_parameters().get(key_column) or "")
+
+
 def categories_of(row):
     """The category codes of a resident, a result row or any object with the
     flag columns (``is_elderly`` …), in :data:`CATEGORIES` order."""
@@ -69,6 +76,14 @@ class Resident(Model):
     # Derived search keys, kept in step by the service layer and the importer.
     name_key = Column(String(100), nullable=False)
     kana_key = Column(String(100), nullable=False)
+    # Their bigrams, indexed by the database (app.residents.grams); not loaded
+    # with the person (nothing shows them).
+    name_grams = deferred(
+        Column(GramList, nullable=False, default=lambda ctx: _grams_of(ctx, "name_key"))
+    )
+    kana_grams = deferred(
+        Column(GramList, nullable=False, default=lambda ctx: _grams_of(ctx, "kana_key"))
+    )
     sex = Column(SmallInteger, nullable=False)
     birth_date = Column(Date, nullable=False, index=True)
     postal_code = Column(String(7), nullable=False, default="")
@@ -87,6 +102,10 @@ class Resident(Model):
     mail_postal_code = Column(String(7), nullable=True)
     mail_address = Column(String(200), nullable=True)
     mail_reason = Column(String(20), nullable=True)
+    # The kind of the 送付先 (app.applications.destinations.KINDS) and a
+    # facility's 担当 or a representative's title (成年後見人 …).
+    mail_kind = Column(String(20), nullable=True)
+    mail_contact = Column(String(100), nullable=True)
     note = Column(Text, nullable=True)
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
     updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
@@ -98,12 +117,21 @@ class Resident(Model):
         # PostgreSQL, which needs the pattern operator class whatever the locale.
         Index("ix_resident_kana_key", "kana_key", postgresql_ops={"kana_key": "text_pattern_ops"}),
         Index("ix_resident_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        # Contains-searches: GIN over the grams on PostgreSQL; SQLite has its
+        # FTS5 table instead (app.residents.grams).
+        Index("ix_resident_name_grams", "name_grams", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        Index("ix_resident_kana_grams", "kana_grams", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
         {"extend_existing": True},
     )
 
     def set_search_keys(self):
-        self.name_key = name_key(self.name or "")
-        self.kana_key = normalize_kana_query(self.kana or "")
+        self.name_key, self.kana_key, self.name_grams, self.kana_grams = search_columns(
+            self.name, self.kana
+        )
 
     @property
     def is_active(self):

@@ -258,6 +258,7 @@ class ResidentMasterView(BaseView):
         if request.method == "GET":
             form.version.data = resident.version
             form.mail_reason.data = resident.mail_reason or ""
+            form.mail_kind.data = resident.mail_kind or ""
             html = self.render_template("residents/edit.html", resident=resident, form=form)
             log_form_shown(form, "resident.view", resident.resident_no)
             return html

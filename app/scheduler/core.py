@@ -56,6 +56,14 @@ JOBS = (
         "app.letters.jobs:generate_daily_checklists",
         ("cron", "CHECKLIST_CRON"),
     ),
+    JobSpec("march.batch", "app.march.jobs:daily_batch", ("cron", "MARCH_BATCH_CRON")),
+    JobSpec(
+        "notices.postcards",
+        "app.notices.jobs:run_pending",
+        ("interval", "NOTICES_POLL_SECONDS"),
+        misfire_grace_time=60,
+        quiet=True,
+    ),
     JobSpec(
         "letters.mass_mailings",
         "app.letters.jobs:run_pending_mass_mailings",

@@ -48,6 +48,8 @@ GROUPS = {
     },
     # annual mass mailing
     "MassMailing": {SUPERVISOR: ["can_read", "can_run"]},
+    # お知らせ postcards to newly eligible people
+    "Notices": {SUPERVISOR: ["can_read", "can_run"], STAFF: ["can_read", "can_run"]},
     # host extract runs
     "HostLink": {
         SUPERVISOR: ["can_read", "can_approve", "can_upload"],
@@ -56,6 +58,13 @@ GROUPS = {
     },
     # the go-live migration of the Excel ledger and its erasure records
     "LedgerMigration": {SUPERVISOR: ["can_read", "can_run", "can_erase"]},
+    # program statistics (事業実績; BranchStaff: own office's pass figures only)
+    "Statistics": {
+        SUPERVISOR: ["can_read", "can_all_offices"],
+        STAFF: ["can_read", "can_all_offices"],
+        BRANCH_STAFF: ["can_read"],
+        AUDITOR: ["can_read", "can_all_offices"],
+    },
     # the access log
     "AccessLog": {SUPERVISOR: ["can_read", "can_export"], AUDITOR: ["can_read", "can_export"]},
     # accounts of non-admin staff
@@ -75,14 +84,24 @@ GROUPS = {
 MENUS = {
     "PeopleMenu": ("Residents",),
     "ResidentSearch": ("Residents",),
-    "PassesMenu": ("Issuances", "IssuanceAdmin", "Letters", "Checklist", "MassMailing"),
+    "PassesMenu": (
+        "Issuances",
+        "IssuanceAdmin",
+        "Letters",
+        "Checklist",
+        "MassMailing",
+        "Notices",
+    ),
     "IssuanceList": ("Issuances",),
     "Returns": ("IssuanceAdmin",),
     "Checklist": ("Checklist",),
     "MassMailing": ("MassMailing",),
+    "Notices": ("Notices",),
+    "MarchBatches": ("Letters",),
     "HostLinkMenu": ("HostLink", "LedgerMigration"),
     "ImportRuns": ("HostLink",),
     "LedgerMigration": ("LedgerMigration",),
+    "Statistics": ("Statistics",),
     "ManagementMenu": ("Accounts", "AccessLog"),
     "StaffAccounts": ("Accounts",),
     "AccessLogMenu": ("AccessLog",),

@@ -9,6 +9,6 @@
 * ``api`` — the read-only REST API of people and passes.
 
 May import app.clock, app.text, app.offices, app.residents (models), app.passes
-(models), app.audit and app.security; imported by app.passes, app.residents,
-app.letters, app.security and app.create_app.
+(models), app.applications (labels), app.audit and app.security; imported by
+app.passes, app.residents, app.letters, app.security and app.create_app.
 """

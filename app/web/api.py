@@ -45,6 +45,9 @@ class ResidentSchema(Schema):
     excluded_on = fields.Date(allow_none=True)
     exclusion_reason = fields.String(allow_none=True)
     gaiji = fields.Boolean(attribute="has_gaiji")
+    # 送付停止: filled in by ResidentApi for the whole page in one query.
+    mail_stopped = fields.Boolean(dump_default=False)
+    mail_stop_reason = fields.String(allow_none=True, dump_default=None)
 
 
 class IssuanceSchema(Schema):
@@ -61,6 +64,8 @@ class IssuanceSchema(Schema):
     status = fields.String()
     returned_on = fields.Date(allow_none=True)
     resent_on = fields.Date(allow_none=True)
+    # self (本人) / proxy (代理人); null when not recorded (app.applications).
+    applicant = fields.String(allow_none=True)
 
 
 def _field_names(schema_class):
@@ -122,6 +127,8 @@ RESIDENT_LABELS = {
     },
     "categories": _l("Category"),
     "gaiji": _l("Gaiji"),
+    "mail_stopped": _l("Mailing stopped"),
+    "mail_stop_reason": _l("Reason for stopping"),
 }  # fmt: skip
 ISSUANCE_LABELS = {
     **_ID_LABEL,
@@ -133,6 +140,7 @@ ISSUANCE_LABELS = {
         )
     },
     "office": FIELD_LABELS["office_id"],
+    "applicant": _l("Applicant"),
 }  # fmt: skip
 
 
@@ -174,6 +182,22 @@ class ResidentApi(ReadOnlyApi):
     ]
     order_columns = ["id", "resident_no", "kana_key", "birth_date"]
 
+    def _mail_stops(self, results):
+        from app.mailing.stops import stopped_among
+
+        stopped = stopped_among([r["resident_no"] for r in results if r.get("resident_no")])
+        for r in results:
+            r["mail_stopped"] = r.get("resident_no") in stopped
+            r["mail_stop_reason"] = stopped.get(r.get("resident_no"))
+
+    def pre_get(self, data):
+        self._mail_stops([data.get("result", {})])
+        super().pre_get(data)
+
+    def pre_get_list(self, data):
+        self._mail_stops(data.get("result", []))
+        super().pre_get_list(data)
+
 
 class IssuanceApi(ReadOnlyApi):
     resource_name = "issuances"
@@ -197,6 +221,7 @@ class IssuanceApi(ReadOnlyApi):
         "status",
         "returned_on",
         "resent_on",
+        "applicant",
         "resident.resident_no",
         "office.code",
     ]

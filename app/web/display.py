@@ -7,6 +7,7 @@ from typing import NamedTuple
 from flask import g
 from flask_babel import lazy_gettext as _l
 
+from app.applications import labels as application_labels
 from app.offices import services as office_service
 from app.residents.models import CATEGORY_COLUMNS, categories_of
 from app.text.wareki import age_on, format_fiscal_year, format_wareki
@@ -28,6 +29,11 @@ FIELD_LABELS = {
     "mail_postal_code": _l("Mailing postal code"),
     "mail_address": _l("Mailing address"),
     "mail_reason": _l("Reason for the mailing address"),
+    # 送付先 kinds (app.applications), on the person and as frozen on a pass
+    "mail_kind": _l("Kind of mailing address"),
+    "mail_contact": _l("Contact at the facility, or the representative's title"),
+    "mail_to_kind": _l("Kind of mailing address"),
+    "mail_to_contact": _l("Contact at the facility, or the representative's title"),
     "status": _l("Status"),
     "excluded_on": _l("Excluded on"),
     "exclusion_reason": _l("Reason for exclusion"),
@@ -42,6 +48,14 @@ FIELD_LABELS = {
     "method": _l("Method"),
     "returned_on": _l("Returned on"),
     "resent_on": _l("Resent on"),
+    # 送付停止, 返還 and cleared returns (app.mailing)
+    "mail_stop_reason": _l("Reason for stopping"),
+    "mail_stop_since": _l("Stopped from"),
+    "mail_stop_note": _l("Details"),
+    "lifted_on": _l("Resumed on"),
+    "lift_reason": _l("Reason for resuming"),
+    "handed_back_on": _l("Handed back on"),
+    "return_cleared": _l("Why the returned mail is cleared"),
 }
 ACTION_LABELS = {
     "create": _l("Created"),
@@ -53,6 +67,10 @@ ACTION_LABELS = {
     "supersede": _l("Replaced by a reissue"),
     "return": _l("Returned by post"),
     "resend": _l("Resent"),
+    "mail_stop": _l("Mailing stopped"),
+    "mail_resume": _l("Mailing resumed"),
+    "hand_back": _l("Handed back at a window"),
+    "return_cleared": _l("Returned mail cleared"),
     "migrate": _l("Migrated from the Excel ledger"),
     "migrate_update": _l("Taken in from the Excel ledger"),
 }
@@ -63,8 +81,12 @@ _CODED = {
     "reissue_reason": labels.REISSUE_REASONS,
     "exclusion_reason": labels.EXCLUSION_REASONS,
     "mail_reason": labels.MAIL_REASONS,
+    "mail_kind": application_labels.DESTINATION_KINDS,
+    "mail_to_kind": application_labels.DESTINATION_KINDS,
+    "mail_stop_reason": labels.MAIL_STOP_REASONS,
 }
-_DATES = {"birth_date", "excluded_on", "applied_on", "issued_on", "returned_on", "resent_on"}
+_DATES = {"birth_date", "excluded_on", "applied_on", "issued_on", "returned_on", "resent_on",
+          "mail_stop_since", "lifted_on", "handed_back_on"}  # fmt: skip
 EMPTY = labels.EMPTY
 
 

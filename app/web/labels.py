@@ -29,8 +29,17 @@ METHODS = {"counter": _l("At the counter"), "mail": _l("By mail")}
 ISSUANCE_STATUS = {
     "valid": _l("Valid"),
     "superseded": _l("Superseded"),
+    "handed_back": _l("Handed back"),  # 返還 at a window (app.mailing)
     # Shown, never stored: a valid pass of a fiscal year that has ended.
     "expired": _l("Expired"),
+}
+# 送付停止 reasons (app.mailing.models.STOP_REASONS)
+MAIL_STOP_REASONS = {
+    "declined": _l("Declined (at the person's request)"),
+    "returned_pass": _l("Pass handed back"),
+    "returned_mail": _l("Mail returned"),
+    "facility": _l("Moved into a care facility"),
+    "other": _l("Other"),
 }
 ROLES = {
     "Admin": _l("System administrator"),

@@ -54,6 +54,7 @@ def test_search_by_hiragana_open_and_record_an_issue(page, sign_in_as, db):
     page.wait_for_selector("form.ward-form")
     page.shot("issue-form")
     _no_english(page)
+    page.select_option("#id_checked", "insurance_card")  # 本人確認書類 (required)
     page.locator("form.ward-form [type=submit]").click()
     page.wait_for_selector("table.ward-passes")
     page.shot("person-after-issue")

@@ -122,6 +122,7 @@ def test_counter_flow_by_keyboard_alone(page, db):
     assert focused(page)["id"] == "kind"  # the first field
     page.shot("form")
 
+    page.select_option("#id_checked", "insurance_card")  # 本人確認書類 (required)
     tab_to(page, lambda e: e["id"] == "note", "the note")
     page.keyboard.type("窓口で申請を受付")
     tab_to(page, lambda e: e["type"] == "submit", "the record button")
@@ -142,6 +143,7 @@ def test_correction_form_focuses_its_first_field(page, db):
     person = make_resident(name="訂正\u3000一郎", kana="テイセイ イチロウ")
     _sign_in_by_keyboard(page)
     page.goto(f"/issuances/new/{person.id}", wait_until="domcontentloaded")
+    page.select_option("#id_checked", "insurance_card")  # 本人確認書類 (required)
     tab_to(page, lambda e: e["type"] == "submit", "the record button")
     press_and_wait(page, "Enter")
     from app.passes.models import Issuance

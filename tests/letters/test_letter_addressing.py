@@ -86,7 +86,7 @@ def test_the_destination_names_the_resident_below_the_care_of_line(db):
     assert mailing_destination(typed)["care_of"] == f"{FACILITY}\u3000気付"
     assert mailing_destination(home) == {
         "name": "山田\u3000太郎", "postal_code": home.postal_code, "address": home.address,
-        "address2": home.address2, "care_of": None,
+        "address2": home.address2, "care_of": None, "kind": None, "contact": None,
     }  # fmt: skip
 
 

@@ -56,8 +56,11 @@ def test_preview_counts_by_category_and_reason(holders, db):
     figures = mass_mailing.preview(2026, date(2026, 2, 28))
     assert figures["letters"] == 7
     assert figures["by_category"] == {"elderly": 7, "disabled": 1, "child_allowance": 0}
+    # every reason is listed (issue 12: 送付停止 and 返戻未解決 too), with its count
     assert figures["skipped"] == {"already_issued": 1, "excluded": 1,
-                                  "excluded_after_cutoff": 1, "no_address": 1}  # fmt: skip
+                                  "excluded_after_cutoff": 1, "mail_stopped": 0,
+                                  "returned_unresolved": 0, "no_address": 1}  # fmt: skip
+    assert figures["not_mailed"] == 4
 
 
 def test_mass_mailing_command(app, holders, db, tmp_path, small_batches):

@@ -91,7 +91,7 @@ def test_mailing_address_is_its_own_history_action(db, resident, user, today):
         ({"address": "あ" * 201}, "address"),
         ({"name": "山田\x00太郎"}, "name"),
         ({"mail_address": "東京都新宿区", "mail_reason": "facility"}, "mail_postal_code"),
-        ({"mail_address": "東京都新宿区", "mail_postal_code": "1600004"}, "mail_reason"),
+        ({"mail_address": "東京都新宿区", "mail_postal_code": "1600004"}, "mail_kind"),
         ({"status": "excluded"}, "status"),
     ],
 )

@@ -2,7 +2,8 @@
 
 A run goes through two steps, each safe to repeat:
 
-1. **Issue** — in ONE transaction: choose the people, allocate a block of
+1. **Issue** — in ONE transaction: choose the people (everyone who has had a
+   pass since ``MASS_MAILING_SINCE_FY``, less those 送付停止 or 返戻未解決), allocate a block of
    整理番号 in postal-code order, create their passes (更新, 郵送, office HQ), the
    history rows and the run's letter list (:class:`MassMailingItem`), and set
    ``run.issued_at``.  People who already have a pass for the year are
@@ -34,11 +35,13 @@ Modules, lowest first:
   the scheduler that runs them is alive.
 
 May import app.clock, app.db, app.extensions, app.audit, app.errors,
-app.letters (covers, models, pdf, printing), app.offices.models, app.passes
+app.letters (covers, models, pdf, printing), app.mailing (stops, returned:
+who is 送付停止 or 返戻未解決), app.offices.models, app.passes
 (issuance, models, rows), app.residents.models, app.scheduler (its locks, to
 tell whether the scheduler runs), app.text, app.web.labels;
-imported only by app.letters.views, app.letters.cli and app.letters.jobs
-(and the tests and bench/letters.py).  Callers use this package
+imported only by app.letters.views, app.letters.cli and app.letters.jobs,
+and by app.march (the cut-off of a year's run, the mailing list's rows) (and
+the tests and bench/letters.py).  Callers use this package
 (``mass_mailing.X``), not its modules.
 """
 
@@ -56,6 +59,7 @@ from app.letters.mass_mailing.rendering import (
     LIST_ROWS_PER_PAGE,
     WORKER_BATCHES,
     load_batch,
+    mailing_list_rows,
     prepare_batch,
     print_letters,
 )
@@ -96,6 +100,7 @@ __all__ = [
     "headquarters",
     "issue_passes",
     "load_batch",
+    "mailing_list_rows",
     "output_dir",
     "output_files",
     "output_path",

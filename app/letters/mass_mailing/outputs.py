@@ -16,6 +16,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.files import tables
 from app.letters import covers
+from app.letters.mass_mailing import postal
 from app.letters.mass_mailing.selection import reason_label
 from app.letters.models import MassMailingItem, MassMailingRun
 from app.letters.pdf import html_to_pdf, prepare_context, settings_from_config, write_atomically
@@ -78,21 +79,26 @@ def _csv_header() -> list[str]:
         _("Address"),
         _("Address line 2"),
         _("File"),
+        _("Customer barcode"),
+        _("Why without a barcode"),
     ]
 
 
 def _mailing_rows(run: MassMailingRun) -> Iterator[list[object]]:
+    no_barcode = postal.reasons_by_seq(run.files)
     for seq, issuance, resident_no in run_items(run):
         yield [
             seq,
             issuance.control_no,
             resident_no,
             issuance.mail_to_name,
-            covers.care_of_text(issuance.mail_to_care_of),
+            covers.care_of_with_contact(issuance.mail_to_care_of, issuance.mail_to_contact),
             issuance.mail_to_postal_code,
             issuance.mail_to_address,
             issuance.mail_to_address2,
             letters_name((seq - 1) // run.batch_size),
+            _("Barcode: without") if seq in no_barcode else _("Barcode: with"),
+            no_barcode.get(seq, ""),
         ]
 
 
@@ -120,6 +126,7 @@ def _totals_context(run: MassMailingRun) -> dict[str, Any]:
         ],
         "skipped": [(reason_label(r), n) for r, n in summary.get("skipped", {}).items()],
         "files": run.files,
+        "barcodes": postal.run_barcode_totals(run.files),
     }
 
 

@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 
 from app import clock
 from app.db.transaction import transaction
-from app.letters import covers
+from app.letters import barcodes, covers
+from app.letters.mass_mailing import postal
 from app.letters.mass_mailing.issuing import headquarters
 from app.letters.mass_mailing.outputs import (
     Item,
@@ -77,7 +78,7 @@ def _letter(
     )
 
 
-def _list_rows(settings: PdfSettings, items: Sequence[Item]) -> list[dict[str, str]]:
+def mailing_list_rows(settings: PdfSettings, items: Sequence[Item]) -> list[dict[str, str]]:
     """The lines of the mailing list: 整理番号, name, the 気付 / 様方 line,
     postal code and address, each cut to one line of its column."""
     gothic = settings.gothic
@@ -92,8 +93,12 @@ def _list_rows(settings: PdfSettings, items: Sequence[Item]) -> list[dict[str, s
                 "name": fit_line(
                     settings.printable(issuance.mail_to_name), gothic, LIST_PT, LIST_NAME_MM
                 ),
-                "care_of": covers.care_of_fitted(
-                    settings, issuance.mail_to_care_of, LIST_PT, LIST_CARE_OF_MM
+                "care_of": covers.care_of_with_contact_fitted(
+                    settings,
+                    issuance.mail_to_care_of,
+                    issuance.mail_to_contact,
+                    LIST_PT,
+                    LIST_CARE_OF_MM,
                 ),
                 "postal_code": covers.format_postal_code(issuance.mail_to_postal_code),
                 "address": fit_line(settings.printable(address), gothic, LIST_PT, LIST_ADDRESS_MM),
@@ -152,11 +157,16 @@ def prepare_batch(
             covers.TEMPLATE, letters=prepare_context(letters, settings), layer="variable"
         ),
         "background": background,
+        "overlays": [barcodes.cover_letter_overlay(letter) for letter in letters],
         "letters_path": str(folder / letters_name(index)),
         "expected_pages": len(letters),
-        "list_html": _list_html(run, index, _list_rows(settings, items)),
+        "list_html": _list_html(run, index, mailing_list_rows(settings, items)),
         "list_path": str(folder / list_name(index)),
-        "meta": _batch_meta(index, items),
+        # the customer barcodes of the file, for the totals page (issue 13)
+        "meta": {
+            **_batch_meta(index, items),
+            **postal.batch_barcodes(letters, items, current_app.config["WARD_NAME"]),
+        },
     }
 
 
