@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -170,8 +170,10 @@ def holder_bands(
     held_before = exists().where(
         earlier.resident_id == per_person.c.resident_id,
         earlier.fiscal_year == fiscal_year - 1,
-        # the one-valid-pass index answers it alone
-        earlier.status == STATUS_VALID,
+        # the one-valid-pass index answers it alone — with the status written
+        # into the SQL: SQLite cannot tell a bound parameter satisfies the
+        # partial index's WHERE, and reads every row to check it (130 → 55 ms)
+        earlier.status == literal(STATUS_VALID, literal_execute=True),
     )
     band = _age_band(Resident.birth_date, day).label("band")
     rows = db.session.execute(
