@@ -26,7 +26,8 @@ from app.letters.models import MassMailingRun
 from app.mailing import notmailed
 from app.offices.models import Office
 from app.passes import returns
-from app.text.wareki import WarekiError, fiscal_year_of, parse_date_input
+from app.text.wareki import fiscal_year_of
+from app.web.dates import typed_date
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +50,6 @@ def _back(default):
     if target.startswith(request.host_url):
         return redirect(target)
     return redirect(default)
-
-
-def _date_from(text, default=None):
-    """A date typed by staff (ISO or 和暦), or ``default`` when empty.
-
-    :raises DomainError: when the text is not a possible date.
-    """
-    text = (text or "").strip()
-    if not text:
-        return default
-    try:
-        day = parse_date_input(text)
-    except WarekiError:
-        day = None
-    if day is None:
-        raise DomainError(_("Enter a date such as 2026-04-01, R8.4.1 or 令和8年4月1日."))
-    return day
 
 
 # ── cover letters ──────────────────────────────────────────────────────────
@@ -162,7 +146,7 @@ class ReturnsView(BaseView):
     def record(self):
         fiscal_year = self._fiscal_year(request.form.get("fiscal_year", ""))
         try:
-            on = _date_from(request.form.get("returned_on"), clock.today())
+            on = typed_date(request.form.get("returned_on"), clock.today())
             issuance = returns.find_pass(request.form.get("control_no", ""), fiscal_year)
             returns.record_return(issuance, g.user, on=on)
         except DomainError as exc:
@@ -283,7 +267,7 @@ class ChecklistView(BaseView):
         except PermissionError:
             return self._denied(f"checklist:{code or 'all'}", code)
         try:
-            day = _date_from(request.args.get("date"), clock.today())
+            day = typed_date(request.args.get("date"), clock.today())
         except DomainError as exc:
             flash(str(exc.message), "danger")
             return redirect(url_for("ChecklistView.index"))
@@ -350,8 +334,8 @@ class MassMailingView(BaseView):
         today = clock.today()
         fy_text = source.get("fiscal_year", "")
         fiscal_year = int(fy_text) if fy_text.isdigit() else fiscal_year_of(today) + 1
-        cutoff = _date_from(source.get("cutoff"), mass_mailing.default_cutoff(fiscal_year, today))
-        mailing_date = _date_from(source.get("mailing_date"), today)
+        cutoff = typed_date(source.get("cutoff"), mass_mailing.default_cutoff(fiscal_year, today))
+        mailing_date = typed_date(source.get("mailing_date"), today)
         return fiscal_year, cutoff, mailing_date
 
     @expose("/")

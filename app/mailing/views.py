@@ -35,7 +35,8 @@ from app.mailing.forms import (
 from app.passes.models import STATUS_VALID
 from app.passes.returns import get_pass
 from app.residents import records
-from app.text.wareki import fiscal_year_of, parse_date_input
+from app.text.wareki import fiscal_year_of
+from app.web.dates import typed_date
 
 log = logging.getLogger(__name__)
 
@@ -255,29 +256,12 @@ class ReturnsBatchView(BaseView):
         return self._page(batch, upload, outcome)
 
 
-def _date(text, default):
-    """A date typed (ISO or 和暦), ``default`` when empty.
-
-    :raises DomainError: not a date.
-    """
-    text = (text or "").strip()
-    if not text:
-        return default
-    try:
-        day = parse_date_input(text)
-    except ValueError:
-        day = None
-    if day is None:
-        raise DomainError(_("Enter a date such as 2026-04-01, R8.4.1 or 令和8年4月1日."))
-    return day
-
-
 def _day(text):
     """The 返戻日 typed, today when empty.
 
     :raises DomainError: not a date, or in the future.
     """
-    return returned.check_day(_date(text, None))
+    return returned.check_day(typed_date(text, None))
 
 
 def _file_response(data, name, mimetype):
@@ -334,7 +318,7 @@ class NotMailedView(BaseView):
             int(fy_text) if fy_text.isdigit() and len(fy_text) == 4 else fiscal_year_of(today) + 1
         )
         try:
-            cutoff = _date(
+            cutoff = typed_date(
                 request.args.get("cutoff"), mass_mailing.default_cutoff(fiscal_year, today)
             )
             mass_mailing.check_request(fiscal_year, cutoff, today)

@@ -21,7 +21,8 @@ from app.errors import DomainError, NotFound
 from app.extensions import appbuilder
 from app.notices import messages, runs, services
 from app.notices.models import REASONS, RUN_DONE
-from app.text.wareki import WarekiError, fiscal_year_of, fiscal_year_start, parse_date_input
+from app.text.wareki import fiscal_year_of, fiscal_year_start
+from app.web.dates import typed_date
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +33,6 @@ _FILES = {
     "pdf": ("application/pdf", "お知らせはがき"),
     "list": (XLSX, "お知らせはがき一覧"),
 }
-
-
-def _date(text, default):
-    text = (text or "").strip()
-    if not text:
-        return default
-    try:
-        day = parse_date_input(text)
-    except WarekiError:
-        day = None
-    if day is None:
-        raise DomainError(_("Enter a date such as 2026-04-01, R8.4.1 or 令和8年4月1日."))
-    return day
 
 
 def _run_or_404(run_id):
@@ -85,8 +73,8 @@ class NoticesView(BaseView):
     @has_access
     def create(self):
         try:
-            start = _date(request.form.get("start"), None)
-            end = _date(request.form.get("end"), clock.today())
+            start = typed_date(request.form.get("start"), None)
+            end = typed_date(request.form.get("end"), clock.today())
             only_unsent = request.form.get("only_unsent") == "1"
             runs.check_period(start, end)
         except DomainError as exc:
