@@ -105,6 +105,9 @@ class Config:
 
     # --- Access log ---------------------------------------------------------
     ACCESS_LOG_RETENTION_YEARS = _int("ACCESS_LOG_RETENTION_YEARS", 5)
+    # PostgreSQL: a read's log row (its transaction's only write) commits
+    # without waiting for the disk (app.audit.writer, docs/security.md).
+    ACCESS_LOG_ASYNC_COMMIT = _bool("ACCESS_LOG_ASYNC_COMMIT", True)
 
     # --- Host link ----------------------------------------------------------
     HOST_INBOX_DIR = os.environ.get("HOST_INBOX_DIR", str(INSTANCE_DIR / "inbox"))

@@ -9,14 +9,19 @@ from the HTML and posted as a browser would.
 """
 
 import http.client
+import multiprocessing
 import random
 import re
 import threading
 import time
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 HOST = "127.0.0.1"
+# The application's day (app.clock): a checklist "of yesterday" means its yesterday.
+TOKYO = ZoneInfo("Asia/Tokyo")
 PASSWORD = "soak-clerk-passphrase-2026"
 # A request succeeded with one of these statuses (302: a redirect after a
 # recorded issue, a 住民番号 search going to the person's page).
@@ -41,6 +46,45 @@ class Board:
     def snapshot(self):
         with self.lock:
             return list(self.waiting)
+
+
+class SharedBoard:
+    """:class:`Board` shared between the clerks' processes: one slot per clerk
+    holding the monotonic second its request started, 0 when not waiting.
+    ``CLOCK_MONOTONIC`` is one clock for every process of the machine."""
+
+    def __init__(self, clerks):
+        self.slots = multiprocessing.Array("d", clerks, lock=False)
+
+    def start(self, clerk):
+        self.slots[clerk] = time.monotonic()
+
+    def done(self, clerk):
+        self.slots[clerk] = 0.0
+
+    def snapshot(self):
+        return [t or None for t in self.slots[:]]
+
+
+def run_clerk_group(clerks, port, samples, board, deadline, results):
+    """One client process: its clerks (``[(index, account)]``) as threads; puts
+    ``(rows, errors, refusals)`` on ``results`` when they are done.  Clerks are
+    spread over processes so that one clerk's work on a large response (an
+    access-log file, a PDF) cannot hold the others' threads back and pass for
+    a stall of the server."""
+    recorder = Recorder()
+    threads = [
+        threading.Thread(
+            target=Clerk(i, port, account, samples, recorder, board, deadline, i).run,
+            daemon=True,
+        )
+        for i, account in clerks
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(0.0, deadline - time.monotonic()) + 180)
+    results.put((recorder.rows, recorder.errors, recorder.refusals))
 
 
 class Recorder:
@@ -211,6 +255,11 @@ class Clerk:
         if "csrf_token" not in form:
             self.recorder.refused("issue form not offered")
             return
+        # What the clerk chooses at the counter: the ID shown, and for a
+        # reissue the reason (the form proposes a reissue when a pass exists).
+        form["id_checked"] = self.rng.choice(("insurance_card", "my_number_card"))
+        if form.get("kind") == "reissue":
+            form["reissue_reason"] = self.rng.choice(("lost", "damaged"))
         self.think(0.5, 2.0)
         status, page = self._request("issue post", "POST", marker, form)
         if status == 200:
@@ -221,13 +270,24 @@ class Clerk:
         self._request("pass list", "GET", "/issuances/")
 
     def checklist_pdf(self):
-        office = self.account.get("checklist_office") or ""
-        self._request("checklist PDF", "GET", f"/checklist/pdf?office={office}")
+        """The branch clerk prints their office's checklist of today (it grows
+        with the day's passes); the main office clerk prints yesterday's for
+        every office (a document of a fixed size, comparable over the run)."""
+        office = self.account.get("checklist_office")
+        if office:
+            self._request("checklist PDF today", "GET", f"/checklist/pdf?office={office}")
+        else:
+            yesterday = datetime.now(TOKYO).date() - timedelta(days=1)
+            url = f"/checklist/pdf?office=&date={yesterday.isoformat()}"
+            self._request("checklist PDF", "GET", url)
 
     def access_log_csv(self):
         self._request("access-log CSV", "GET", "/accesslog/export.csv")
 
     def run(self):
+        # Clerks arrive over the first seconds, not all in one instant: thirty
+        # sign-ins at once queue behind one another's password hashes.
+        time.sleep(self.rng.uniform(0, self.account.get("arrive_within_s", 0)))
         if not self.sign_in():
             self.recorder.add("sign-in", time.monotonic(), 0, False, "sign-in refused")
             return

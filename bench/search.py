@@ -256,10 +256,11 @@ def _free_port():
 class Server:
     """gunicorn with 2 workers on a free loopback port; always stopped on exit."""
 
-    def __init__(self, url, log_path):
+    def __init__(self, url, log_path, **extra_env):
         self.url = url
         self.port = _free_port()
         self.log_path = log_path
+        self.extra_env = extra_env
         self.proc = None
 
     def __enter__(self):
@@ -276,7 +277,7 @@ class Server:
                 "run:app",
             ],
             cwd=ROOT,
-            env=_env(self.url),
+            env=_env(self.url, **self.extra_env),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

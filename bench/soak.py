@@ -29,6 +29,8 @@ server started here is always stopped before exit.
 
 import argparse
 import json
+import multiprocessing
+import signal
 import subprocess
 import sys
 import threading
@@ -40,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _soak_clerks import PASSWORD, Board, Clerk, Recorder  # noqa: E402
+from _soak_clerks import PASSWORD, Recorder, SharedBoard, run_clerk_group  # noqa: E402
+from _soak_watch import PgWatch, windows  # noqa: E402
 from procfs import process_tree, rss_kb  # noqa: E402
 from search import (  # noqa: E402
     FULL_PEOPLE,
@@ -58,6 +61,13 @@ MAX_CLERKS = 60
 MAX_MINUTES = 240
 STALL_SHARE = 0.8  # of the clerks waiting at once
 STALL_MS = 200
+CLIENT_PROCESSES = 6
+# Share of a clerk's steps that end in a counter issue: with 30 clerks about
+# 20 passes a minute, 1,200 an hour, several times a busy ward's whole day at
+# its counters (a 5-minute trial at four times this rate made one day hold as
+# many passes as a month, which no checklist meets in use).
+ISSUE_SHARE = {"Staff": 0.03, "Supervisor": 0.012, "BranchStaff": 0.038}
+ARRIVE_WITHIN_S = 20
 BRANCH_OFFICES = ("YOTSUYA", "OKUBO", "TOTSUKA", "OCHIAI1")
 
 
@@ -68,13 +78,21 @@ def clerk_accounts(count):
     for i in range(count):
         share = i / count
         if share < 0.4:
-            role, office, issues = "Staff", "HQ", 0.12
+            role, office, issues = "Staff", "HQ", ISSUE_SHARE["Staff"]
         elif share < 0.53:
-            role, office, issues = "Supervisor", "HQ", 0.05
+            role, office, issues = "Supervisor", "HQ", ISSUE_SHARE["Supervisor"]
         else:
-            role, office, issues = "BranchStaff", BRANCH_OFFICES[i % 4], 0.15
+            role, office, issues = "BranchStaff", BRANCH_OFFICES[i % 4], ISSUE_SHARE["BranchStaff"]
         accounts.append(
-            {"username": f"soak{i:02d}", "role": role, "office": office, "issues": issues}
+            {
+                # the role in the name: an account left by a run with another
+                # number of clerks is not reused with a different role
+                "username": f"soak{i:02d}{role[:2].lower()}",
+                "role": role,
+                "office": office,
+                "issues": issues,
+                "arrive_within_s": ARRIVE_WITHIN_S,
+            }
         )
     accounts[0]["checklist_every_30s"] = True
     branch = next(a for a in accounts if a["role"] == "BranchStaff")
@@ -130,7 +148,7 @@ class Monitor(threading.Thread):
             if stalled:
                 wait_ms = min(waits) * 1000
                 if episode is None:
-                    episode = [now, wait_ms]
+                    episode = [now, wait_ms, datetime.now().strftime("%H:%M:%S.%f")[:-3]]
                 episode[1] = max(episode[1], wait_ms)
             elif episode is not None:
                 self.stalls.append(tuple(episode))
@@ -254,6 +272,9 @@ def summarize(recorder, wall, monitor, warmup):
         "workers": workers,
         "longest_stall_ms": round(max((s[1] for s in monitor.stalls), default=0), 1),
         "stalls_over_200ms": len(over),
+        "stalls": [
+            {"at": s[2], "ms": round(s[1], 1)} for s in sorted(over, key=lambda s: -s[1])[:20]
+        ],
     }
 
 
@@ -281,37 +302,79 @@ def print_summary(kind, result):
         f"longest stall {result['longest_stall_ms']} ms; "
         f"stalls over {STALL_MS} ms: {result['stalls_over_200ms']}"
     )
+    for stall in result["stalls"][:5]:
+        print(f"  stall at {stall['at']}: {stall['ms']} ms")
+    print("p95 per 5-minute window after the warm-up (worst / first):")
+    for name, row in result["windows"].items():
+        print(f"  {name:18} {row['p95_per_window_ms']}  ratio {row['ratio']}")
+    if "postgresql" in result:
+        print("postgresql:", json.dumps(result["postgresql"], ensure_ascii=False))
     print("integrity:", json.dumps(result["integrity"], ensure_ascii=False))
 
 
-def soak(kind, people, clerks, minutes, warmup):
+def _client_processes(clerks, server, accounts, samples, board, deadline):
+    """The clerks spread over up to ``CLIENT_PROCESSES`` processes (started)."""
+    groups = [[] for _ in range(min(CLIENT_PROCESSES, clerks))]
+    for i, account in enumerate(accounts):
+        groups[i % len(groups)].append((i, account))
+    results = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(
+            target=run_clerk_group,
+            args=(group, server.port, samples, board, deadline, results),
+            daemon=True,
+        )
+        for group in groups
+    ]
+    for proc in procs:
+        proc.start()
+    return procs, results
+
+
+def _collect(procs, results, deadline):
+    """Every client process's rows, merged into one :class:`Recorder`."""
+    recorder = Recorder()
+    for _proc in procs:
+        rows, errors, refusals = results.get(timeout=max(0.0, deadline - time.monotonic()) + 300)
+        recorder.rows.extend(rows)
+        recorder.errors.extend(errors)
+        for reason, count in refusals.items():
+            recorder.refusals[reason] = recorder.refusals.get(reason, 0) + count
+    for proc in procs:
+        proc.join(timeout=30)
+    return recorder
+
+
+def soak(kind, people, clerks, minutes, warmup, trace_memory=False):
     url, _built = prepare_database(kind, people)
     accounts = clerk_accounts(clerks)
     create_accounts(url, accounts)
     samples, _active, _passes = draw_samples(url, count=2000)
     marks = high_water(url)
     log_path = RESULTS / f"soak-{kind}-server.log"
-    with Server(url, log_path) as server:
+    extra = {}
+    if trace_memory:
+        extra = {"WARD_TRACEMALLOC_DIR": str(RESULTS / f"tracemalloc-{kind}"),
+                 "WARD_TRACEMALLOC_MINUTES": "2"}  # fmt: skip
+    with Server(url, log_path, **extra) as server:
         deadline = time.monotonic() + minutes * 60
-        recorder, board = Recorder(), Board(clerks)
+        board = SharedBoard(clerks)
         monitor = Monitor(board, clerks, server.proc.pid, deadline)
-        threads = [
-            threading.Thread(
-                target=Clerk(i, server.port, a, samples, recorder, board, deadline, i).run,
-                daemon=True,
-            )
-            for i, a in enumerate(accounts)
-        ]
+        pg_watch = PgWatch(url, deadline) if kind == "postgresql" else None
         started = time.monotonic()
         monitor.start()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=minutes * 60 + 180)
+        if pg_watch:
+            pg_watch.start()
+        procs, results = _client_processes(clerks, server, accounts, samples, board, deadline)
+        recorder = _collect(procs, results, deadline)
         wall = time.monotonic() - started
         monitor.join(timeout=5)
     result = {"db": kind, "people": people, "clerks": clerks, "minutes": minutes}
     result.update(summarize(recorder, wall, monitor, warmup))
+    result["windows"] = windows(recorder.rows, started, warmup)
+    if pg_watch:
+        pg_watch.join(timeout=5)
+        result["postgresql"] = pg_watch.report(monitor.stalls)
     result["integrity"] = integrity(url, marks)
     return result
 
@@ -323,19 +386,26 @@ def main():
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--warmup", type=float, default=1, help="minutes left out of the slope")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_PEOPLE:,} people")
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="workers write their growing allocation sites (tracemalloc) to bench/results/",
+    )
     args = parser.parse_args()
     if not 1 <= args.clerks <= MAX_CLERKS or not 0 < args.minutes <= MAX_MINUTES:
         parser.error(f"clerks 1–{MAX_CLERKS}, minutes up to {MAX_MINUTES}")
+    # A soak stopped from outside (kill, timeout) still stops its server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     people = QUICK_PEOPLE if args.quick else FULL_PEOPLE
     RESULTS.mkdir(parents=True, exist_ok=True)
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     results = []
     for kind in kinds:
-        result = soak(kind, people, args.clerks, args.minutes, args.warmup)
+        result = soak(kind, people, args.clerks, args.minutes, args.warmup, args.trace_memory)
         print_summary(kind, result)
         results.append(result)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = RESULTS / f"soak-{stamp}.json"
+    out = RESULTS / f"soak-{'-'.join(kinds)}-{stamp}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(f"\nwritten to {out}")
     clean = all(r["integrity"]["clean"] and not r["errors"] for r in results)

@@ -45,6 +45,8 @@ from sqlalchemy.types import TypeEngine
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 10_000
+# maintenance_work_mem while the indexes are built again after a first load.
+BUILD_MEMORY = "512MB"
 
 Row = Sequence[Any]
 Converter = Callable[[Any], Any]
@@ -248,6 +250,10 @@ def indexes_rebuilt_if_bulk(
     for index in indexes:
         index.drop(conn)
     yield
+    if conn.dialect.name == "postgresql":
+        # The default 64 MB makes the GIN index of a million names spill to
+        # disk many times over; this transaction only.
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
     for index in indexes:
         index.create(conn)
 

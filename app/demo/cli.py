@@ -38,6 +38,8 @@ from app.text.kana import has_gaiji
 log = logging.getLogger(__name__)
 
 SOURCE = "demo"
+# The largest cities' eligible people (issue 17), with room to spare.
+MAX_RESIDENTS = 2_000_000
 
 
 def _fail(message):
@@ -86,67 +88,104 @@ def _remove_previous_data():
         db.session.execute(delete(table.__table__))
 
 
-def _resident_rows(people, extras, first_id, now):
-    rows = []
-    for offset, (person, extra) in enumerate(zip(people, extras, strict=True)):
-        row = dict(person)
-        row.update(
-            id=first_id + offset,
-            **search_values(person["name"], person["kana"]),
-            status="active",
-            excluded_on=None,
-            exclusion_reason=None,
-            needs_review=False,
-            has_gaiji=has_gaiji(person["name"]),
-            mail_name=None,
-            mail_postal_code=None,
-            mail_address=None,
-            mail_reason=None,
-            mail_kind=None,
-            mail_contact=None,
-            note=None,
-            created_at=now,
-            updated_at=now,
-            version=1,
-        )
-        row.update(extra)
-        rows.append(row)
-    return rows
+# Fixed columns of a demo resident beside its person, search keys and extras.
+_RESIDENT_DEFAULTS = {
+    "status": "active",
+    "excluded_on": None,
+    "exclusion_reason": None,
+    "needs_review": False,
+    "mail_name": None,
+    "mail_postal_code": None,
+    "mail_address": None,
+    "mail_reason": None,
+    "mail_kind": None,
+    "mail_contact": None,
+    "note": None,
+}
 
 
-def _pass_rows(plan, resident_rows, offices, creators, first_id, now):
-    """Issuance rows for the planned passes, numbered per fiscal year in plan order."""
+def _resident_row(person, extra, resident_id, now):
+    """The Resident columns of one demo person, as a dict."""
+    row = dict(person)
+    row.update(
+        id=resident_id,
+        **search_values(person["name"], person["kana"]),
+        **_RESIDENT_DEFAULTS,
+        has_gaiji=has_gaiji(person["name"]),
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    row.update(extra)
+    return row
+
+
+def _addressee(person, extra):
+    """What :func:`mailing_destination` reads of a demo resident, without the
+    search keys a whole row would cost."""
+    fields = dict(person)
+    fields.update(_RESIDENT_DEFAULTS)
+    fields.update(extra)
+    return SimpleNamespace(**fields)
+
+
+def _chunked(items, size=None):
+    """Lists of up to ``size`` (default :data:`app.db.bulk.CHUNK_ROWS`) items:
+    rows are built, written and dropped a chunk at a time, so a million people
+    never sit in memory as rows."""
+    size = size or bulk.CHUNK_ROWS
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert_rows(table, count, existing, row_dicts):
+    """Insert the dicts of ``row_dicts`` (``count`` of them, all with the same
+    keys) a chunk at a time, dropping the plain indexes around a first load."""
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":
+        # A bigger page cache for this connection: the indexes of 260,000 rows
+        # thrash SQLite's default 2 MB cache.
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+    with bulk.indexes_rebuilt_if_bulk(conn, table, count, existing):
+        for chunk in _chunked(row_dicts):
+            names, tuples = bulk.rows_of(chunk)
+            bulk.bulk_insert(conn, table, names, tuples)
+
+
+def _numbered(plan, first_id):
+    """``(planned pass, its id, its 整理番号)`` in plan order, numbered per
+    fiscal year in plan order."""
     per_year = Counter(p["fiscal_year"] for p in plan)
     numbers = {fy: iter(allocate_control_numbers(fy, n)) for fy, n in sorted(per_year.items())}
+    for offset, planned in enumerate(plan):
+        yield planned, first_id + offset, next(numbers[planned["fiscal_year"]])
+
+
+def _links(plan, first_id):
+    """``(pass id, id of the pass that replaced it)`` of the reissued passes."""
     ids = {p["key"]: first_id + i for i, p in enumerate(plan)}
-    rows = [
-        _pass_row(
-            p,
-            resident_rows[p["person"]],
-            office_id=offices[p["office"]].id,
-            created_by_id=creators.get(p["office"]),
-            pass_id=ids[p["key"]],
-            control_no=next(numbers[p["fiscal_year"]]),
-            now=now,
-        )
-        for p in plan
+    return [
+        (ids[p["key"]], ids[p["superseded_by"]]) for p in plan if p["superseded_by"] is not None
     ]
-    links = [
-        {"b_id": ids[p["key"]], "b_by": ids[p["superseded_by"]]}
-        for p in plan
-        if p["superseded_by"] is not None
-    ]
-    return rows, links
 
 
-def _pass_row(planned, resident, *, office_id, created_by_id, pass_id, control_no, now):
-    """The row of one planned pass, as if recorded when it was issued."""
+def _pass_row(planned, person, extra, *, ids, office_id, created_by_id, control_no, now):
+    """The row of one planned pass, as if recorded when it was issued.
+
+    :param ids: ``(pass id, resident id)``.
+    """
     at = min(planned["created_at"], now)
     destination = None
     if planned["method"] == "mail":
-        destination = mailing_destination(SimpleNamespace(**resident))
+        destination = mailing_destination(_addressee(person, extra))
     return pass_values(
-        resident_id=resident["id"],
+        resident_id=ids[1],
         fiscal_year=planned["fiscal_year"],
         control_no=control_no,
         kind=planned["kind"],
@@ -157,7 +196,7 @@ def _pass_row(planned, resident, *, office_id, created_by_id, pass_id, control_n
         created_by_id=created_by_id,
         now=at,
         destination=destination,
-        id=pass_id,
+        id=ids[0],
         reissue_reason=planned["reissue_reason"],
         status=planned["status"],
         returned_on=planned["returned_on"],
@@ -171,81 +210,106 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _history_rows(resident_rows, pass_rows):
-    """Change history of the notable events, as if recorded when they happened."""
+def _history(entity, entity_id, resident_id, action, changes, at):
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "resident_id": resident_id,
+        "action": action,
+        "changes": changes,
+        "user_id": None,
+        "source": SOURCE,
+        "changed_at": at,
+    }
+
+
+def _resident_history(r):
+    """Change history of a resident row's notable events, as if recorded when
+    they happened."""
     rows = []
-
-    def add(entity, entity_id, resident_id, action, changes, at):
+    if r["status"] == "excluded":
+        at = datetime.datetime.combine(r["excluded_on"], datetime.time(9, 0))
+        changes = {
+            "status": ["active", "excluded"],
+            "excluded_on": [None, _iso(r["excluded_on"])],
+            "exclusion_reason": [None, r["exclusion_reason"]],
+        }
         rows.append(
-            {
-                "entity": entity,
-                "entity_id": entity_id,
-                "resident_id": resident_id,
-                "action": action,
-                "changes": changes,
-                "user_id": None,
-                "source": SOURCE,
-                "changed_at": at,
-            }
+            _history("resident", r["id"], r["id"], "exclude", changes, min(at, r["created_at"]))
         )
-
-    for r in resident_rows:
-        if r["status"] == "excluded":
-            at = datetime.datetime.combine(r["excluded_on"], datetime.time(9, 0))
-            add(
-                "resident",
-                r["id"],
-                r["id"],
-                "exclude",
-                {
-                    "status": ["active", "excluded"],
-                    "excluded_on": [None, _iso(r["excluded_on"])],
-                    "exclusion_reason": [None, r["exclusion_reason"]],
-                },
-                min(at, r["created_at"]),
-            )
-        if r["mail_address"]:
-            add(
-                "resident",
-                r["id"],
-                r["id"],
-                "mail_address",
-                {
-                    f: [None, r[f]]
-                    for f in ("mail_name", "mail_postal_code", "mail_address", "mail_reason")
-                },
-                r["created_at"],
-            )
-    for p in pass_rows:
-        for field, action in (("returned_on", "return"), ("resent_on", "resend")):
-            if p[field]:
-                at = datetime.datetime.combine(p[field], datetime.time(10, 0))
-                add(
-                    "issuance",
-                    p["id"],
-                    p["resident_id"],
-                    action,
-                    {field: [None, _iso(p[field])]},
-                    at,
-                )
+    if r["mail_address"]:
+        changes = {
+            f: [None, r[f]]
+            for f in ("mail_name", "mail_postal_code", "mail_address", "mail_reason")
+        }
+        rows.append(
+            _history("resident", r["id"], r["id"], "mail_address", changes, r["created_at"])
+        )
     return rows
 
 
-def _bulk_insert(table, rows, existing=None):
-    """Insert rows given as dicts, dropping the plain indexes around a first load."""
-    if not rows:
+def _pass_history(p):
+    """Change history of a pass row's return and resend."""
+    rows = []
+    for field, action in (("returned_on", "return"), ("resent_on", "resend")):
+        if p[field]:
+            at = datetime.datetime.combine(p[field], datetime.time(10, 0))
+            changes = {field: [None, _iso(p[field])]}
+            rows.append(_history("issuance", p["id"], p["resident_id"], action, changes, at))
+    return rows
+
+
+def _resident_stream(people, extras, first_id, now, history):
+    """Resident rows one at a time; their history is added to ``history``."""
+    for offset, (person, extra) in enumerate(zip(people, extras, strict=True)):
+        row = _resident_row(person, extra, first_id + offset, now)
+        history.extend(_resident_history(row))
+        yield row
+
+
+def _pass_stream(plan, people, extras, context, history):
+    """Pass rows one at a time, in plan order; their history is added to ``history``.
+
+    :param context: ``first_resident, first_pass, offices, creators, now``.
+    """
+    offices, creators = context.offices, context.creators
+    for planned, pass_id, control_no in _numbered(plan, context.first_pass):
+        index = planned["person"]
+        row = _pass_row(
+            planned,
+            people[index],
+            extras[index],
+            ids=(pass_id, context.first_resident + index),
+            office_id=offices[planned["office"]].id,
+            created_by_id=creators.get(planned["office"]),
+            control_no=control_no,
+            now=context.now,
+        )
+        history.extend(_pass_history(row))
+        yield row
+
+
+def _link_replacements(links):
+    """Point each replaced pass at its replacement (set after the load: the
+    replacement may come in a later chunk, and the key is checked)."""
+    if not links:
         return
+    table = Issuance.__table__
     conn = db.session.connection()
-    if conn.dialect.name == "sqlite":
-        # A bigger page cache for this connection: the indexes of 260,000 rows
-        # thrash SQLite's default 2 MB cache.
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
-    names, tuples = bulk.rows_of(rows)
-    if existing is None:
-        bulk.bulk_insert(conn, table, names, tuples)
+    if conn.dialect.name == "postgresql":
+        # One statement rather than one round trip per pass.
+        conn.exec_driver_sql(
+            "UPDATE issuance AS t SET superseded_by_id = s.b "
+            "FROM unnest(%(a)s::int[], %(b)s::int[]) AS s(a, b) WHERE t.id = s.a",
+            {"a": [a for a, _ in links], "b": [b for _, b in links]},
+        )
         return
-    with bulk.indexes_rebuilt_if_bulk(conn, table, len(tuples), existing):
-        bulk.bulk_insert(conn, table, names, tuples)
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(superseded_by_id=bindparam("b_by")),
+        [{"b_id": a, "b_by": b} for a, b in links],
+    )
 
 
 @transactional()
@@ -253,43 +317,51 @@ def load_demo_data(count, seed=0, years=4):
     """Insert ``count`` dummy residents with ``years`` fiscal years of passes,
     in one transaction.
 
+    Rows are built and written a chunk at a time (COPY on PostgreSQL): only
+    the people and the plan of their passes are held whole.
+
     :returns: ``{"residents": n, "passes": n, "history": n}``.
     """
     today = clock.today()
-    now = clock.now()
     offices = {o.code: o for o in db.session.query(Office).order_by(Office.sort_order)}
     office_codes = sorted(offices, key=lambda c: (not offices[c].is_headquarters, c))
-    users = ensure_demo_accounts()
-    creators = _creators(users)
+    context = SimpleNamespace(
+        now=clock.now(), offices=offices, creators=_creators(ensure_demo_accounts())
+    )
 
     people = generate_people(count, seed=seed)
     extras, plan = plan_history(people, office_codes, today, seed=seed, years=years)
-    first_resident = (db.session.execute(select(func.max(Resident.id))).scalar() or 0) + 1
-    first_pass = (db.session.execute(select(func.max(Issuance.id))).scalar() or 0) + 1
-    resident_rows = _resident_rows(people, extras, first_resident, now)
-    pass_rows, links = _pass_rows(plan, resident_rows, offices, creators, first_pass, now)
-    history_rows = _history_rows(resident_rows, pass_rows)
-
-    _bulk_insert(Resident.__table__, resident_rows, existing=first_resident - 1)
-    _bulk_insert(Issuance.__table__, pass_rows, existing=first_pass - 1)
-    if links:
-        table = Issuance.__table__
-        db.session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(superseded_by_id=bindparam("b_by")),
-            links,
-        )
-    _bulk_insert(ChangeLog.__table__, history_rows)
+    context.first_resident = (db.session.execute(select(func.max(Resident.id))).scalar() or 0) + 1
+    context.first_pass = (db.session.execute(select(func.max(Issuance.id))).scalar() or 0) + 1
+    # History rows keep their order of old: the residents' events, then the passes'.
+    resident_history, pass_history = [], []
+    _insert_rows(
+        Resident.__table__,
+        len(people),
+        context.first_resident - 1,
+        _resident_stream(people, extras, context.first_resident, context.now, resident_history),
+    )
+    _insert_rows(
+        Issuance.__table__,
+        len(plan),
+        context.first_pass - 1,
+        _pass_stream(plan, people, extras, context, pass_history),
+    )
+    _link_replacements(_links(plan, context.first_pass))
+    history = resident_history + pass_history
+    if history:
+        conn = db.session.connection()
+        names, tuples = bulk.rows_of(history)
+        bulk.bulk_insert(conn, ChangeLog.__table__, names, tuples)
     bulk.fix_sequences(db.session.connection(), ("resident", "issuance"))
-    return {"residents": len(resident_rows), "passes": len(pass_rows), "history": len(history_rows)}
+    return {"residents": len(people), "passes": len(plan), "history": len(history)}
 
 
 @click.command("demo-data")
 @click.option(
     "--residents",
     "count",
-    type=click.IntRange(1, 500_000),
+    type=click.IntRange(1, MAX_RESIDENTS),
     default=3000,
     show_default=True,
     help="number of dummy residents",

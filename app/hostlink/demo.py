@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.demo.people import generate_people
 from app.hostlink.writer import build_extract
+from app.hostlink.writer import write_extract as write_extract_to
 
 NEW_RATIO = 0.01
 CHANGED_RATIO = 0.02
@@ -64,13 +65,8 @@ def _change(person, rng, donors):
     return changed
 
 
-def fortnight_later(people, extra_people, seed, previous, as_of):
-    """The people of the next extract: ``people`` with a fortnight's changes.
-
-    :param extra_people: candidates for the new people (their numbers come
-        after those of ``people``).
-    :returns: ``(records, summary)`` — the people to write and the counts.
-    """
+def _fortnight_plan(people, seed):
+    """``(rng, leaving, changing)``: who leaves and who changes, drawn first."""
     rng = random.Random(seed * 7919 + 16)
     count = len(people)
     indices = list(range(count))
@@ -79,35 +75,82 @@ def fortnight_later(people, extra_people, seed, previous, as_of):
     n_changed = round(count * CHANGED_RATIO)
     leaving = set(indices[:n_leaving])
     changing = set(indices[n_leaving : n_leaving + n_changed])
-    records = []
+    return rng, leaving, changing
+
+
+def _fortnight_records(people, new, plan, previous, as_of):
+    rng, leaving, changing = plan
     for index, person in enumerate(people):
         if index in leaving:
-            records.append(_leave(person, rng, as_of, previous))
+            yield _leave(person, rng, as_of, previous)
         elif index in changing:
-            records.append(_change(person, rng, people))
+            yield _change(person, rng, people)
         else:
-            records.append(person)
-    new = extra_people[: round(count * NEW_RATIO)]
-    records.extend(new)
-    summary = {"new": len(new), "changed": len(changing), "leaving": len(leaving)}
-    return records, summary
+            yield person
+    yield from new
+
+
+def fortnight_records(people, extra_people, seed, previous, as_of):
+    """The people of the next extract, one at a time: ``people`` with a
+    fortnight's changes, then the newcomers.
+
+    :param extra_people: candidates for the new people (their numbers come
+        after those of ``people``).
+    :returns: ``(records, summary)`` — an iterator of the people to write and
+        the counts.
+    """
+    plan = _fortnight_plan(people, seed)
+    new = extra_people[: round(len(people) * NEW_RATIO)]
+    summary = {"new": len(new), "changed": len(plan[2]), "leaving": len(plan[1])}
+    return _fortnight_records(people, new, plan, previous, as_of), summary
+
+
+def fortnight_later(people, extra_people, seed, previous, as_of):
+    """:func:`fortnight_records` as a list."""
+    records, summary = fortnight_records(people, extra_people, seed, previous, as_of)
+    return list(records), summary
+
+
+def _demo_files(count, seed, as_of, changes, reference):
+    """``(file name, as_of, records, summary)`` of each dummy extract."""
+    extra = round(count * NEW_RATIO) if changes else 0
+    everyone = generate_people(count + extra, seed=seed, reference=reference)
+    people, newcomers = everyone[:count], everyone[count:]
+    yield file_name(as_of), as_of, people, {"people": len(people)}
+    if changes:
+        later = next_extract_day(as_of)
+        records, summary = fortnight_records(people, newcomers, seed, as_of, later)
+        yield file_name(later), later, records, summary
 
 
 def build_demo_extracts(count, seed, as_of, changes=False, reference=None):
-    """The dummy extract files.
+    """The dummy extract files, in memory.
 
     :param reference: the day ages are counted on (see ``generate_people``).
     :returns: list of ``(file name, bytes, summary)``; two files with ``changes``.
     """
-    extra = round(count * NEW_RATIO) if changes else 0
-    everyone = generate_people(count + extra, seed=seed, reference=reference)
-    people, newcomers = everyone[:count], everyone[count:]
-    files = [(file_name(as_of), build_extract(as_of, people), {"people": len(people)})]
-    if changes:
-        later = next_extract_day(as_of)
-        records, summary = fortnight_later(people, newcomers, seed, as_of, later)
-        files.append((file_name(later), build_extract(later, records), summary))
-    return files
+    return [
+        (name, build_extract(day, records), summary)
+        for name, day, records, summary in _demo_files(count, seed, as_of, changes, reference)
+    ]
+
+
+def write_demo_extracts(folder, count, seed, as_of, changes=False, reference=None):
+    """The dummy extract files streamed to ``folder`` (the same bytes as
+    :func:`build_demo_extracts`, without holding a whole file in memory).
+
+    :returns: list of ``(path, size in bytes, summary)``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, day, records, summary in _demo_files(count, seed, as_of, changes, reference):
+        target = folder / name
+        with target.open("wb") as out:
+            size = write_extract_to(out, day, records)
+        target.with_suffix(".END").write_bytes(b"")
+        written.append((target, size, summary))
+    return written
 
 
 def write_extract(folder, name, data):

@@ -112,7 +112,9 @@ def _issue_rows(start, end, office):
     )
     rows = []
     mass_mailing = 0
-    for issuance, name, where, staff in db.session.execute(issue_query).tuples():
+    found = db.session.execute(issue_query).tuples().all()
+    replaced = _replaced_numbers([i.id for i, *_rest in found if i.kind == "reissue"])
+    for issuance, name, where, staff in found:
         if issuance.id in mass:
             mass_mailing += 1
             continue
@@ -129,7 +131,9 @@ def _issue_rows(start, end, office):
                 "method": labels.label(labels.METHODS, issuance.method),
                 "staff": _staff_name(staff),
                 "applicant": applicants.applicant_cell(issuance),
-                "note": _joined(applicants.proxy_note(issuance), _replaces_note(issuance)),
+                "note": _joined(
+                    applicants.proxy_note(issuance), _replaces_note(replaced.get(issuance.id))
+                ),
             }
         )
     return rows, mass_mailing
@@ -139,14 +143,22 @@ def _joined(*notes):
     return "　".join(n for n in notes if n)
 
 
-def _replaces_note(issuance):
+def _replaced_numbers(reissue_ids):
+    """``{reissue id: 整理番号 of the pass it replaced}``, in one statement (a
+    statement per reissue made a busy day's checklist take seconds)."""
+    if not reissue_ids:
+        return {}
+    rows = db.session.execute(
+        select(Issuance.superseded_by_id, Issuance.control_no).where(
+            Issuance.superseded_by_id.in_(reissue_ids)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def _replaces_note(old_no):
     """「Replaces No. n」 for a reissue, naming the pass it replaced."""
-    if issuance.kind != "reissue":
-        return ""
-    old = db.session.execute(
-        select(Issuance.control_no).where(Issuance.superseded_by_id == issuance.id)
-    ).scalar()
-    return _("Replaces No. %(no)s") % {"no": old} if old else ""
+    return _("Replaces No. %(no)s") % {"no": old_no} if old_no else ""
 
 
 def _logged_rows(start, end, office):

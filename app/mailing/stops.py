@@ -7,13 +7,14 @@ needs a note), a date it applies from and who recorded it.  It is lifted
 stop, for set-based queries such as the mass mailing's) and :func:`is_stopped`.
 """
 
+import functools
 import logging
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from app import clock
 from app.audit import writer as audit
@@ -55,15 +56,20 @@ def active_stop(resident_id: int) -> MailStop | None:
     ).scalar_one_or_none()
 
 
+@functools.cache
+def _stops_of_statement() -> Select[Any]:
+    # Built once per process: the person's page runs it on every view.
+    return (
+        select(MailStop)
+        .where(MailStop.resident_id == bindparam("resident_id"))
+        .order_by(MailStop.recorded_at.desc(), MailStop.id.desc())
+    )
+
+
 def stops_of(resident_id: int) -> list[MailStop]:
     """Every stop of the person, the latest first (lifted ones too)."""
-    return list(
-        db.session.execute(
-            select(MailStop)
-            .where(MailStop.resident_id == resident_id)
-            .order_by(MailStop.recorded_at.desc(), MailStop.id.desc())
-        ).scalars()
-    )
+    rows = db.session.execute(_stops_of_statement(), {"resident_id": resident_id})
+    return list(rows.scalars())
 
 
 def stopped_among(resident_nos: list[str]) -> dict[str, str]:

@@ -160,3 +160,28 @@ def test_demo_extract_writes_a_snapshot_and_a_fortnight_later(app, db, tmp_path)
     assert (again / "FUREAI_20260401.DAT").read_bytes() == (
         tmp_path / "FUREAI_20260401.DAT"
     ).read_bytes()
+
+
+def test_demo_extract_streamed_to_disk_is_the_in_memory_file(tmp_path, monkeypatch):
+    from app.hostlink import demo, writer
+    from app.hostlink.records import LINE_END
+
+    def whole_in_memory(as_of, records):
+        # The writer's former path: every record joined in memory at once.
+        data = [writer.encode_record(r) for r in records]
+        lines = [writer.encode_header(as_of), *data, writer.encode_trailer(len(data))]
+        return LINE_END.join(lines) + LINE_END
+
+    monkeypatch.setattr(writer, "_WRITE_BATCH", 7)
+    written = demo.write_demo_extracts(tmp_path, 300, 3, AS_OF, changes=True, reference=AS_OF)
+    in_memory = demo.build_demo_extracts(300, 3, AS_OF, changes=True, reference=AS_OF)
+    assert [p.name for p, _size, _s in written] == [name for name, _d, _s in in_memory]
+    for (path, size, summary), (_name, data, summary_before) in zip(
+        written, in_memory, strict=True
+    ):
+        assert path.read_bytes() == data
+        assert size == len(data)
+        assert summary == summary_before
+        assert path.with_suffix(".END").read_bytes() == b""
+    people = demo.generate_people(300, seed=3, reference=AS_OF)
+    assert written[0][0].read_bytes() == whole_in_memory(AS_OF, people)

@@ -133,3 +133,55 @@ def test_hostile_and_long_names_are_printed_literally_on_one_line(login, march, 
     assert len(pages) == 2  # one page of rows, the totals: the long name did not wrap
     assert "<script>alert(1)</script>" in pages[0]
     assert "長長長…" in pages[0]
+
+
+def _reissued(mailed_pass, offices, user, db, name):
+    """A counter pass of 2026-03-23 and its reissue (lost) the same day."""
+    from app.passes.issuance import issue_pass
+
+    person = make_resident(name=name)
+    old = mailed_pass(person, fiscal_year=2025, issued_on=date(2026, 3, 23), method="counter")
+    db.session.commit()
+    new = issue_pass(
+        person, kind="reissue", applied_on=date(2026, 3, 23), issued_on=date(2026, 3, 23),
+        office=offices["HQ"], method="counter", user=user("staff"), reissue_reason="lost",
+        supersedes_id=old.id,
+    )  # fmt: skip
+    db.session.commit()
+    return old, new
+
+
+def _statements_of(db, action):
+    from sqlalchemy import event
+
+    counted = []
+
+    def count(*_args):
+        counted.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(counted), result
+
+
+def test_each_reissue_names_the_pass_it_replaced_in_one_statement(
+    march, mailed_pass, offices, user, db
+):
+    """The 備考 of a reissue names the replaced 整理番号; finding them is one
+    statement for the whole day, not one per reissue (the soak test's checklist
+    of a busy day took 26 s with a statement per line)."""
+    first = [_reissued(mailed_pass, offices, user, db, f"再交\u3000{n}子") for n in range(2)]
+    few, found = _statements_of(db, lambda: checklist.collect(date(2026, 3, 23)))
+    rows = found["rows"]
+    notes = {r["control_no"]: r["note"] for r in rows}
+    for old, new in first:
+        assert f"旧整理番号 {old.control_no}" in notes[str(new.control_no)]
+        assert "旧整理番号" not in notes[str(old.control_no)]
+    for n in range(6):
+        _reissued(mailed_pass, offices, user, db, f"再交\u3000{n}郎")
+    many, found = _statements_of(db, lambda: checklist.collect(date(2026, 3, 23)))
+    assert sum("旧整理番号" in r["note"] for r in found["rows"]) == 8
+    assert many == few

@@ -137,3 +137,30 @@ def test_demo_data_is_refused_in_production(app, db, fresh_accounts):
     assert result.exit_code == 2
     assert "ALLOW_DEMO_DATA" in result.output
     assert db.session.execute(select(func.count(Resident.id))).scalar_one() == 0
+
+
+def test_demo_data_accepts_a_large_city_and_refuses_beyond(app, db, fresh_accounts):
+    from app.demo.cli import MAX_RESIDENTS, demo_data_command
+
+    count = next(p for p in demo_data_command.params if p.name == "count")
+    assert count.type.convert("1200000", count, None) == 1_200_000
+    assert MAX_RESIDENTS >= 1_200_000
+    # Refused by the argument's range, before anything is loaded.
+    result = app.test_cli_runner().invoke(args=["demo-data", "--residents", str(MAX_RESIDENTS + 1)])
+    assert result.exit_code == 2
+    assert "range" in result.output
+    assert db.session.execute(select(func.count(Resident.id))).scalar_one() == 0
+
+
+def test_demo_data_written_in_small_chunks_is_the_same(app, db, fresh_accounts, monkeypatch):
+    from app.db import bulk
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data", "--residents", "120", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    whole = _snapshot(db)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 7)
+    result = runner.invoke(args=["demo-data", "--residents", "120", "--seed", "5", "--force"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert _snapshot(db) == whole
