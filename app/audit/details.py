@@ -290,6 +290,17 @@ def _date_text(value):
     return text
 
 
+def _role_names(text):
+    names = [n for n in (text or "").split(",") if n]
+    return LIST_SEP.join(labels.label(labels.ROLES, n) for n in names)
+
+
+def _detail_label(feature, key):
+    label = REFUSAL_LABELS.get(key) if feature == "access" else None
+    label = label or DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
 class Words:
     """The words of access-log rows; office names are read once.
 
@@ -300,28 +311,39 @@ class Words:
         if offices is None:
             offices = dict(db.session.execute(select(Office.code, Office.name)).tuples().all())
         self.offices = offices
+        # Each word translated once per Words (one page or one file, one
+        # locale): a file of 150,000 rows asked Flask-Babel for 850,000
+        # translations of a few dozen words, half the time of the export.
+        self._words = {}
+
+    def _word(self, kind, code, make):
+        key = (kind, code)
+        word = self._words.get(key)
+        if word is None:
+            word = self._words[key] = make()
+        return word
 
     # --- the columns ------------------------------------------------------
 
     def office(self, code):
         return self.offices.get(code, code) if code else ""
 
-    @staticmethod
-    def roles(text):
-        names = [n for n in (text or "").split(",") if n]
-        return LIST_SEP.join(labels.label(labels.ROLES, n) for n in names)
+    def roles(self, text):
+        return self._word("roles", text, lambda: _role_names(text))
 
-    @staticmethod
-    def action(code):
+    def action(self, code):
         from app.audit.logs import ACTION_LABELS
 
-        return str(ACTION_LABELS.get(code, code)) if code else ""
+        return self._word(
+            "action", code, lambda: str(ACTION_LABELS.get(code, code)) if code else ""
+        )
 
-    @staticmethod
-    def outcome(code):
+    def outcome(self, code):
         from app.audit.logs import OUTCOME_LABELS
 
-        return str(OUTCOME_LABELS.get(code, code)) if code else ""
+        return self._word(
+            "outcome", code, lambda: str(OUTCOME_LABELS.get(code, code)) if code else ""
+        )
 
     def target(self, text):
         """``import_run:3``, ``checklist:2026-05-11:HQ``, ``2026-123`` (a pass)
@@ -360,11 +382,8 @@ class Words:
 
     # --- keys and values -------------------------------------------------
 
-    @staticmethod
-    def _label(feature, key):
-        label = REFUSAL_LABELS.get(key) if feature == "access" else None
-        label = label or DETAIL_LABELS.get(key)
-        return str(label) if label is not None else key
+    def _label(self, feature, key):
+        return self._word("label", (feature == "access", key), lambda: _detail_label(feature, key))
 
     def _value(self, feature, key, value):
         if isinstance(value, bool):
