@@ -108,6 +108,8 @@ class Config:
     # PostgreSQL: a read's log row (its transaction's only write) commits
     # without waiting for the disk (app.audit.writer, docs/security.md).
     ACCESS_LOG_ASYNC_COMMIT = _bool("ACCESS_LOG_ASYNC_COMMIT", True)
+    # Most rows one download from the access-log screen may have (app.audit.views).
+    ACCESS_LOG_EXPORT_MAX_ROWS = _int("ACCESS_LOG_EXPORT_MAX_ROWS", 100_000)
 
     # --- Host link ----------------------------------------------------------
     HOST_INBOX_DIR = os.environ.get("HOST_INBOX_DIR", str(INSTANCE_DIR / "inbox"))

@@ -281,8 +281,16 @@ class Clerk:
             url = f"/checklist/pdf?office=&date={yesterday.isoformat()}"
             self._request("checklist PDF", "GET", url)
 
-    def access_log_csv(self):
-        self._request("access-log CSV", "GET", "/accesslog/export.csv")
+    def access_log_csv(self, sample):
+        """What a supervisor downloads: who looked at one person (a resident's
+        inquiry), or one clerk's entries of the day.  The whole log is the
+        command line's (the screen refuses more than ACCESS_LOG_EXPORT_MAX_ROWS)."""
+        if self.rng.random() < 0.5:
+            query = f"resident_no={sample['no']}"
+        else:
+            today = datetime.now(TOKYO).date().isoformat()
+            query = f"user={self.account['username']}&date_from={today}"
+        self._request("access-log CSV", "GET", f"/accesslog/export.csv?{query}")
 
     def run(self):
         # Clerks arrive over the first seconds, not all in one instant: thirty
@@ -315,7 +323,7 @@ class Clerk:
         elif roll > 0.93:
             self.pass_list()
         elif roll > 0.92 and self.account["role"] == "Supervisor":
-            self.access_log_csv()
+            self.access_log_csv(sample)
 
 
 def _session_cookie(resp):

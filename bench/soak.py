@@ -5,7 +5,8 @@ BranchStaff at four branch offices), each signed in as their own account,
 search, open people, issue at the counter through the real form (CSRF and
 submission tokens read from the page), look at the pass list, and take files:
 one Staff clerk and one branch clerk print their checklist PDF every 30 s, the
-Supervisors download the access log.  Think times between steps.
+Supervisors download the access log of one person or of one clerk's day.
+Think times between steps.
 
 Printed at the end (and written to ``bench/results/soak-*.json``):
 

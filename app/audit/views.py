@@ -67,25 +67,41 @@ class AccessLogView(BaseView):
             title=_("Access log"),
         )
 
+    def _refused(self, field, message):
+        return self.render_template(
+            "audit/search.html",
+            values={name: request.args.get(name, "") for name in FIELDS},
+            errors={field: message},
+            rows=[],
+            total=0,
+            page=1,
+            pages=1,
+            actions=logs.ACTIONS,
+            words=Words(),
+            title=_("Access log"),
+        ), 400
+
     @expose("/export.csv")
     @has_access
     def export(self):
         try:
             flt = _filter_from_args(request.args)
         except DomainError as exc:
-            return self.render_template(
-                "audit/search.html",
-                values={name: request.args.get(name, "") for name in FIELDS},
-                errors={exc.field or "form": exc.message},
-                rows=[],
-                total=0,
-                page=1,
-                pages=1,
-                actions=logs.ACTIONS,
-                words=Words(),
-                title=_("Access log"),
-            ), 400
+            return self._refused(exc.field or "form", exc.message)
         total = logs.count(flt)
+        most = current_app.config["ACCESS_LOG_EXPORT_MAX_ROWS"]
+        if total > most:
+            # A download holds a web worker until its last row (about 8 s per
+            # 100,000 rows); the whole log of a year is the command line's job.
+            return self._refused(
+                "form",
+                _(
+                    "The download would have %(n)s rows; the screen gives at most %(most)s."
+                    " Narrow the period or the other conditions, or ask the administrator"
+                    " for the whole log (flask audit export)."
+                )
+                % {"n": f"{total:,}", "most": f"{most:,}"},
+            )
         # Logged before the download starts: a cut-off download was still an export.
         audit.record(
             "access_log.export", detail={"filter": flt.as_detail(), "rows": total}, commit=True
