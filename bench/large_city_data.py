@@ -28,7 +28,6 @@ the other benchmarks.  Results are printed and written to
 
 import argparse
 import json
-import os
 import pstats
 import re
 import subprocess
@@ -39,9 +38,11 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench" / "results"
-PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from search import PG_SERVER, RESULTS, VENV_BIN, _pg_recreate  # noqa: E402  (bench/)
+from search import _env as search_env  # noqa: E402
+
 SEED = 0
 AS_OF = "2026-04-01"
 WORK = Path(tempfile.gettempdir()) / "fureai-large-city"
@@ -54,15 +55,8 @@ def _name(prefix, people):
 
 
 def _env(url):
-    env = dict(os.environ)
-    env.update(
-        FLASK_APP="run.py",
-        APP_ENV="development",
-        DATABASE_URL=url,
-        RATELIMIT_ENABLED="0",
-        INSTANCE_DIR=str(WORK / "instance"),
-    )
-    return env
+    # bench/search.py's environment, with this benchmark's own instance folder
+    return search_env(url, INSTANCE_DIR=str(WORK / "instance"))
 
 
 def _timed(url, *args, profile=None):
@@ -84,16 +78,6 @@ def _engine(url, **options):
     from sqlalchemy import create_engine
 
     return create_engine(url, **options)
-
-
-def _recreate(name):
-    from sqlalchemy import text
-
-    admin = _engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
 
 
 def _count(url, table="resident"):
@@ -199,7 +183,7 @@ def build(people, prefix, reuse=False, profile=False):
         print(f"[{people:,}] reusing {name}", flush=True)
     else:
         print(f"[{people:,}] building {name} …", flush=True)
-        _recreate(name)
+        _pg_recreate(name)
         subprocess.run(
             [str(VENV_BIN / "flask"), "init"], cwd=ROOT, env=_env(url), check=True,
             capture_output=True,
