@@ -41,6 +41,15 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fureai.db'}"
     )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # PostgreSQL: the longest one statement of a web request may run before
+    # the database cancels it (app/db/timeouts.py); 0 for no limit.  Below
+    # gunicorn's 30 s, so the clerk reads why instead of a dropped connection.
+    STATEMENT_TIMEOUT_MS = _int("STATEMENT_TIMEOUT_MS", 10_000)
+    # PostgreSQL: connections each process keeps open, and how many more it
+    # may open at a busy moment (SQLAlchemy's defaults; docs/large-city.md
+    # has the sum for N workers on M machines).
+    DATABASE_POOL_SIZE = _int("DATABASE_POOL_SIZE", 5)
+    DATABASE_MAX_OVERFLOW = _int("DATABASE_MAX_OVERFLOW", 10)
 
     # --- Flask-AppBuilder -------------------------------------------------
     APP_NAME = "ふれあい入浴証管理システム"

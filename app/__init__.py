@@ -71,6 +71,17 @@ def _check_production_config(app):
         log.warning("production mode on SQLite: use PostgreSQL (DATABASE_URL)")
 
 
+def _pool_options(config):
+    """The pool sizes of ``DATABASE_POOL_SIZE`` and ``DATABASE_MAX_OVERFLOW``
+    for PostgreSQL (SQLite's file needs no pool of its own)."""
+    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(config.get("DATABASE_POOL_SIZE", 5)))
+    options.setdefault("max_overflow", int(config.get("DATABASE_MAX_OVERFLOW", 10)))
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def create_app(config=None):
     """Create the Flask application.
 
@@ -80,6 +91,7 @@ def create_app(config=None):
     from app import models  # noqa: F401  (registers every table)
     from app.cli import register_cli
     from app.db.sqlite import install_sqlite_pragmas
+    from app.db.timeouts import install_statement_timeout
     from app.extensions import appbuilder, db, migrate
     from app.features import register_views
     from app.security.http import init_http
@@ -95,6 +107,7 @@ def create_app(config=None):
     )
     app.config.from_object(config or config_from_env())
     _check_production_config(app)
+    _pool_options(app.config)
 
     register_filters(app)
     init_fragments(app)
@@ -109,6 +122,7 @@ def create_app(config=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder, app.config.get("EXTRA_VIEW_MODULES", ()))
         appbuilder.post_init()
+        install_statement_timeout(db.engine)
     install_gettext(app)
     register_cli(app)
     init_static_files(app)  # compressed, fingerprinted, cached for good

@@ -30,6 +30,18 @@ def rss_kb(pid):
     return 0
 
 
+def rss_anon_kb(pid):
+    """The anonymous part of a process's resident memory in kB (the heap:
+    what Python and the C libraries allocated, not mapped files), 0 when gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
 def cpu_seconds(pid):
     """User + system CPU seconds of ``pid`` and the processes below it, or
     ``None`` when ``/proc`` cannot be read."""

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _soak_clerks import PASSWORD, Recorder, SharedBoard, run_clerk_group  # noqa: E402
 from _soak_watch import PgWatch, windows  # noqa: E402
-from procfs import process_tree, rss_kb  # noqa: E402
+from procfs import process_tree, rss_anon_kb, rss_kb  # noqa: E402
 from search import (  # noqa: E402
     FULL_PEOPLE,
     QUICK_PEOPLE,
@@ -137,6 +137,7 @@ class Monitor(threading.Thread):
         self.deadline = deadline
         self.stalls = []  # (start monotonic, longest wait ms) per episode
         self.rss = {}  # worker pid -> [(minutes since start, MB)]
+        self.anon = {}  # the same for the heap alone (RssAnon)
         self.started = time.monotonic()
 
     def run(self):
@@ -167,6 +168,7 @@ class Monitor(threading.Thread):
             kb = rss_kb(pid)
             if kb:
                 self.rss.setdefault(pid, []).append((minutes, kb / 1024))
+                self.anon.setdefault(pid, []).append((minutes, rss_anon_kb(pid) / 1024))
 
 
 def slope_mb_per_min(points, warmup_minutes):
@@ -239,6 +241,41 @@ def integrity(url, marks):
     }
 
 
+def _halves(points, warmup):
+    """The slope after the warm-up in its first and its second half: caches
+    filling up slow down, a leak does not."""
+    after = [(x, y) for x, y in points if x >= warmup]
+    if len(after) < 6:
+        return None, None
+    middle = (after[0][0] + after[-1][0]) / 2
+    first = [(x, y) for x, y in after if x <= middle]
+    second = [(x, y) for x, y in after if x >= middle]
+    return _round(slope_mb_per_min(first, 0)), _round(slope_mb_per_min(second, 0))
+
+
+def _worker_memory(monitor, warmup):
+    """Per worker: RSS and heap (RssAnon) first and last, and their slopes
+    after the warm-up, whole and by half; the samples themselves."""
+    workers = {}
+    for pid, points in monitor.rss.items():
+        heap = monitor.anon[pid]
+        workers[str(pid)] = {
+            "first_mb": round(points[0][1], 1),
+            "last_mb": round(points[-1][1], 1),
+            "slope_mb_per_min": _round(slope_mb_per_min(points, warmup)),
+            "slope_by_half": _halves(points, warmup),
+            "heap_first_mb": round(heap[0][1], 1),
+            "heap_last_mb": round(heap[-1][1], 1),
+            "heap_slope_mb_per_min": _round(slope_mb_per_min(heap, warmup)),
+            "heap_slope_by_half": _halves(heap, warmup),
+            "samples_min_rss_heap": [
+                (round(x, 2), round(y, 1), round(h, 1))
+                for (x, y), (_x, h) in zip(points, heap, strict=True)
+            ],
+        }
+    return workers
+
+
 def summarize(recorder, wall, monitor, warmup):
     kinds = {}
     for kind, _start, ms in recorder.rows:
@@ -255,14 +292,7 @@ def summarize(recorder, wall, monitor, warmup):
     errors = {}
     for kind, detail in recorder.errors:
         errors.setdefault(kind, []).append(detail)
-    workers = {
-        str(pid): {
-            "first_mb": round(points[0][1], 1),
-            "last_mb": round(points[-1][1], 1),
-            "slope_mb_per_min": _round(slope_mb_per_min(points, warmup)),
-        }
-        for pid, points in monitor.rss.items()
-    }
+    workers = _worker_memory(monitor, warmup)
     over = [s for s in monitor.stalls if s[1] > STALL_MS]
     return {
         "requests": len(recorder.rows),
@@ -297,7 +327,9 @@ def print_summary(kind, result):
     for pid, w in result["workers"].items():
         print(
             f"worker {pid}: {w['first_mb']} → {w['last_mb']} MB, "
-            f"slope after warm-up {w['slope_mb_per_min']} MB/min"
+            f"slope after warm-up {w['slope_mb_per_min']} MB/min (by half {w['slope_by_half']}); "
+            f"heap (RssAnon) {w['heap_first_mb']} → {w['heap_last_mb']} MB, "
+            f"{w['heap_slope_mb_per_min']} MB/min (by half {w['heap_slope_by_half']})"
         )
     print(
         f"longest stall {result['longest_stall_ms']} ms; "

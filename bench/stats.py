@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from search import _env as search_env  # noqa: E402  (bench/, the script's folder)
+
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "instance" / "bench"
@@ -44,15 +46,8 @@ TARGETS = {"screen_ms": 300, "export_s": 15, "export_peak_mb": 300}
 
 
 def _env(url):
-    env = dict(os.environ)
-    env.update(
-        FLASK_APP="run.py",
-        APP_ENV="development",
-        DATABASE_URL=url,
-        RATELIMIT_ENABLED="0",
-        INSTANCE_DIR=str(DATA_DIR / "instance"),
-    )
-    return env
+    # the search benchmark's environment, without its stock views
+    return search_env(url, EXTRA_VIEW_MODULES="")
 
 
 def _flask(url, *args, check=True):

@@ -51,13 +51,24 @@ def export_command(since, until, resident, username, action):
 @audit_cli.command("purge")
 @click.option("--years", type=int, default=None, help="retention in years (default: config)")
 @click.option("--dry-run", is_flag=True, help="only count what would be purged")
-def purge_command(years, dry_run):
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=None,
+    help="rows deleted per transaction (default 10,000)",
+)
+def purge_command(years, dry_run, batch):
     """Delete access-log rows older than the retention period (logged)."""
     from app.audit import logs
     from app.errors import DomainError
 
     try:
-        summary = logs.purge(years=years, dry_run=dry_run, operator=_operator())
+        summary = logs.purge(
+            years=years,
+            dry_run=dry_run,
+            operator=_operator(),
+            batch=batch or logs.PURGE_BATCH_ROWS,
+        )
     except DomainError as exc:
         click.echo(str(exc.message), err=True)
         sys.exit(2)

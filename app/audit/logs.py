@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select, union
+from sqlalchemy import delete, func, select, union
 
 from app import clock
 from app.audit import writer as audit
@@ -299,18 +299,54 @@ def _set_retention(years):
     db.session.flush()
 
 
-def _purge_people(last_id):
-    """Delete the people of the log rows just deleted (ids up to ``last_id``):
-    the database lets them go only once their row is gone (migration 0010)."""
-    orphan = ~exists().where(AccessLog.id == AccessLogPerson.log_id)
-    return db.session.execute(
-        delete(AccessLogPerson).where(AccessLogPerson.log_id <= last_id, orphan)
-    ).rowcount
+# Rows deleted per transaction by the purge: a year of a large city's log is
+# millions of rows, and one DELETE of them all would hold their row locks,
+# bloat the table and write one burst of WAL while the counters work.
+PURGE_BATCH_ROWS = 10_000
 
 
-def purge(years=None, dry_run=False, operator=None):
-    """Delete access-log rows older than the retention period, and old sign-in
-    attempts and ended sessions; record what was purged (``access_log.purge``).
+def _purge_batch(cutoff, batch):
+    """Delete up to ``batch`` of the oldest log rows before ``cutoff`` and the
+    people they named (which the database lets go only once their row is
+    gone, migration 0010), in one transaction of their own.
+
+    :returns: ``(log rows deleted, people rows deleted)``.
+    """
+    with transaction():
+        ids = db.session.scalars(
+            select(AccessLog.id)
+            .where(AccessLog.at < cutoff)
+            .order_by(AccessLog.at, AccessLog.id)
+            .limit(batch)
+        ).all()
+        if not ids:
+            return 0, 0
+        db.session.execute(delete(AccessLog).where(AccessLog.id.in_(ids)))
+        people = db.session.execute(
+            delete(AccessLogPerson).where(AccessLogPerson.log_id.in_(ids))
+        ).rowcount
+    return len(ids), people
+
+
+def _purge_rows(cutoff, batch):
+    """Every log row before ``cutoff``, ``batch`` rows per transaction: the
+    table stays open to the counters' writes throughout (row locks only, a
+    batch at a time), and a purge stopped midway leaves whole batches gone
+    and the rest to the next run."""
+    deleted = people = 0
+    while True:
+        rows, named = _purge_batch(cutoff, batch)
+        deleted += rows
+        people += named
+        if rows < batch:
+            return deleted, people
+        log.info("access log purge: %d rows so far", deleted)
+
+
+def purge(years=None, dry_run=False, operator=None, batch=PURGE_BATCH_ROWS):
+    """Delete access-log rows older than the retention period (in batches of
+    ``batch`` rows, each its own transaction), and old sign-in attempts and
+    ended sessions; record what was purged (``access_log.purge``).
 
     The database trigger refuses to delete a row inside the period recorded in
     ``access_log_policy``, which is set to ``years`` first.
@@ -322,7 +358,6 @@ def purge(years=None, dry_run=False, operator=None):
     _check_not_shorter(years)
     now = clock.now()
     cutoff = now - relativedelta(years=years)
-    old = select(AccessLog.id).where(AccessLog.at < cutoff)
     count, oldest, newest = db.session.execute(
         select(func.count(AccessLog.id), func.min(AccessLog.at), func.max(AccessLog.at)).where(
             AccessLog.at < cutoff
@@ -340,10 +375,9 @@ def purge(years=None, dry_run=False, operator=None):
         return summary
     with transaction():
         _set_retention(years)
-        if count:
-            last_id = db.session.scalar(select(func.max(AccessLog.id)).where(AccessLog.at < cutoff))
-            db.session.execute(delete(AccessLog).where(AccessLog.id.in_(old)))
-            summary["people_deleted"] = _purge_people(last_id)
+    if count:
+        summary["deleted"], summary["people_deleted"] = _purge_rows(cutoff, max(1, int(batch)))
+    with transaction():
         summary["login_attempts_deleted"] = db.session.execute(
             delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
         ).rowcount

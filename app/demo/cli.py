@@ -26,6 +26,7 @@ from app.demo.people import generate_people
 from app.errors import DomainError
 from app.extensions import appbuilder, db
 from app.history.models import ChangeLog
+from app.history.services import history_row
 from app.offices.models import Office
 from app.passes.models import ControlNumberCounter, Issuance
 from app.passes.numbers import allocate_control_numbers
@@ -211,16 +212,7 @@ def _iso(value):
 
 
 def _history(entity, entity_id, resident_id, action, changes, at):
-    return {
-        "entity": entity,
-        "entity_id": entity_id,
-        "resident_id": resident_id,
-        "action": action,
-        "changes": changes,
-        "user_id": None,
-        "source": SOURCE,
-        "changed_at": at,
-    }
+    return history_row(entity, entity_id, resident_id, action, changes, at, source=SOURCE)
 
 
 def _resident_history(r):

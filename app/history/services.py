@@ -27,6 +27,30 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
 
 
+def history_row(
+    entity: str,
+    entity_id: int,
+    resident_id: int,
+    action: str,
+    changes: Mapping[str, Any],
+    at: datetime,
+    user_id: int | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """One history row as a plain dict for the bulk writers (``app.db.bulk``)
+    of the ledger import and the dummy data: ``changes`` already JSON-ready."""
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "resident_id": resident_id,
+        "action": action,
+        "changes": changes,
+        "user_id": user_id,
+        "source": source,
+        "changed_at": at,
+    }
+
+
 def record(
     entity: str,
     entity_id: int,

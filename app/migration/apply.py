@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.db.bulk import bulk_insert, bulk_insert_dicts, bulk_update_by_id, reserve_ids
 from app.history.models import ChangeLog
+from app.history.services import history_row
 from app.ledger import PassRow, PersonRow
 from app.migration.models import MigratedPass
 from app.migration.plan import KnownPass, KnownResident, NewPass, Plan, Snapshot
@@ -118,16 +119,9 @@ def _person_values(person: PersonRow, migration_day: date, now: datetime) -> dic
 def _history(
     entity: str, entity_id: int, resident_id: int, action: str, changes: dict[str, Any], ctx: dict
 ) -> dict[str, Any]:
-    return {
-        "entity": entity,
-        "entity_id": entity_id,
-        "resident_id": resident_id,
-        "action": action,
-        "changes": changes,
-        "user_id": ctx["user_id"],
-        "source": ctx["source"],
-        "changed_at": ctx["now"],
-    }
+    return history_row(
+        entity, entity_id, resident_id, action, changes, ctx["now"], ctx["user_id"], ctx["source"]
+    )
 
 
 def _write_people(conn: Any, plan: Plan, ids_by_no: dict[str, int], ctx: dict) -> list[dict]:

@@ -22,6 +22,7 @@ from app.history import services as history
 from app.passes.models import STATUS_HANDED_BACK, STATUS_VALID, Issuance
 from app.passes.parsing import ControlInputError, parse_control_input
 from app.passes.rows import MAIL_COLUMNS, mail_columns, mailing_destination
+from app.text.wareki import format_fiscal_year
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def find_pass(text, default_fiscal_year):
     if issuance is None:
         raise NotFound(
             _("There is no pass No. %(no)s in fiscal year %(year)s.")
-            % {"no": number, "year": fiscal_year},
+            % {"no": number, "year": format_fiscal_year(fiscal_year)},
             field="control_no",
         )
     return issuance

@@ -27,11 +27,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app.db.timeouts import is_statement_timeout
 from app.db.transaction import transaction
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.extensions import db
@@ -77,6 +78,13 @@ ERROR_MESSAGES = {
     429: (
         _l("Too many attempts"),
         _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
+    503: (
+        _l("Taking too long"),
+        _l(
+            "The page took too long and was stopped. Nothing was changed. "
+            "Narrow the search or try again in a moment."
+        ),
     ),
     500: (
         _l("System error"),
@@ -346,6 +354,17 @@ def _server_error(exc):
     return error_response(500)
 
 
+def _database_error(exc):
+    # A statement cancelled by STATEMENT_TIMEOUT_MS (app/db/timeouts.py) is
+    # the page being too slow, said as such; any other database error stays
+    # the system error it is.
+    if not is_statement_timeout(exc):
+        raise exc
+    log.warning("statement timeout on %s: %s", request.path, exc.orig)
+    db.session.rollback()
+    return error_response(503)
+
+
 def _install_proxy_fix(app):
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops > 0:
@@ -387,6 +406,7 @@ def init_http(app):
     app.register_error_handler(DomainError, domain_error)
     for error in (OverflowError, DataError):
         app.register_error_handler(error, _out_of_range)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(500, _server_error)
     if app.config.get("ENV_NAME") == "production" and not app.config.get("TRUSTED_HOSTS"):
         log.warning("TRUSTED_HOSTS is not set: any Host header is accepted")

@@ -3,9 +3,10 @@ templates' gettext."""
 
 import functools
 from datetime import datetime
+from functools import cached_property
 
 from babel import support
-from flask import g, request
+from flask import Request, g
 from flask_babel import get_locale, get_translations
 from wtforms.i18n import messages_path
 
@@ -84,7 +85,7 @@ def install_gettext(app):
         pgettext=lambda c, s: _request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
     )
-    app.before_request(_share_wtforms_translations)
+    app.request_class = WardRequest
 
 
 @functools.cache
@@ -92,8 +93,15 @@ def _wtforms_translations(locale):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
-def _share_wtforms_translations():
-    # Flask-WTF reads WTForms' own catalogue from disk again in every request
-    # that shows a form (0.3 ms); it looks for it on the request first.  One
-    # catalogue per locale, read once per process, is only ever read from.
-    request.wtforms_translations = _wtforms_translations(str(get_locale()))
+class WardRequest(Request):
+    """Flask's request, with WTForms' catalogue for Flask-WTF.
+
+    Flask-WTF reads WTForms' own catalogue from disk again in every request
+    that shows a form (0.3 ms); it looks for it on the request first.  Here it
+    finds one catalogue per locale, read once per process and only ever read
+    from, looked up only by the requests that show a form.
+    """
+
+    @cached_property
+    def wtforms_translations(self):
+        return _wtforms_translations(str(get_locale()))

@@ -229,3 +229,33 @@ def test_migration_copies_the_people_older_rows_named_in_their_detail(app, db):
         "ledger.view": ["1000000003"],
         "resident.search": [],
     }
+
+
+def test_purge_deletes_in_batches_each_its_own_transaction(app, db):
+    from sqlalchemy import event
+
+    old = [_list_row(db, _real_now() - timedelta(days=6 * 366, hours=i)) for i in range(5)]
+    kept = _list_row(db, _real_now() - timedelta(days=4 * 365), numbers=("1000000003",))
+    commits = []
+
+    def count_commit(conn):
+        commits.append(conn)
+
+    event.listen(db.engine, "commit", count_commit)
+    try:
+        result = app.test_cli_runner().invoke(args=["audit", "purge", "--batch", "2"])
+    finally:
+        event.remove(db.engine, "commit", count_commit)
+    assert result.exit_code == 0, result.output
+    assert '"deleted": 5' in result.output
+    assert '"people_deleted": 10' in result.output
+    # the policy, three batches (2 + 2 + 1) and the closing record
+    assert len(commits) >= 5
+    assert all(_named(db, log_id) == [] for log_id in old)
+    assert _named(db, kept) == ["1000000003"]
+    assert db.session.scalar(select(func.count()).where(AccessLog.id.in_(old))) == 0
+
+
+def test_purge_refuses_a_batch_of_nothing(app, db):
+    result = app.test_cli_runner().invoke(args=["audit", "purge", "--batch", "0"])
+    assert result.exit_code == 2

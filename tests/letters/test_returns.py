@@ -57,7 +57,7 @@ def test_refused_returns(login, march, mailed_pass, db):
     counter = mailed_pass(make_resident(), fiscal_year=2025, method="counter")
     client = login("staff")
     for number, message in (
-        ("99999", "整理番号 99999 の入浴証はありません"),
+        ("99999", "令和7年度に整理番号 99999 の入浴証はありません"),
         (str(counter.control_no), "窓口で交付されたもので、郵送していません"),
         ("<img src=x>", "整理番号を数字で入力してください"),
     ):
