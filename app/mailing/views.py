@@ -11,6 +11,7 @@
 """
 
 import logging
+from functools import partial
 
 from flask import abort, flash, g, jsonify, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -67,10 +68,12 @@ def panel(resident, passes=()):
         "unresolved": returned.unresolved_for(resident),
         "valid_passes": valid,
         "can_write": appbuilder.sm.has_access("can_write", "ResidentMaster"),
-        "stop_form": StopForm(formdata=None),
-        "resume_form": ResumeForm(formdata=None),
-        "hand_back_form": HandBackForm(formdata=None),
-        "clear_form": ClearReturnForm(formdata=None),
+        # made only when a cached fragment of their fields is rendered the
+        # first time (templates/mailing/_person.html)
+        "stop_form": partial(StopForm, formdata=None),
+        "resume_form": partial(ResumeForm, formdata=None),
+        "hand_back_form": partial(HandBackForm, formdata=None),
+        "clear_form": partial(ClearReturnForm, formdata=None),
         "reason_label": stops.reason_label,
     }
 

@@ -6,6 +6,7 @@ Permissions (``app.security.roles``): searching and viewing need
 """
 
 import logging
+from functools import partial
 
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -224,7 +225,8 @@ class ResidentSearchView(BaseView):
             can_edit=can("can_write", "ResidentMaster"),
             can_correct=can("can_write", "IssuanceAdmin"),
             version_form=VersionForm(version=resident.version),
-            exclude_form=ExcludeForm(version=resident.version),
+            # made only when the cached fragment of its fields is first rendered
+            exclude_form=partial(ExcludeForm, formdata=None),
         )
         audit.record("resident.view", resident_no=resident.resident_no, commit=True)
         return html

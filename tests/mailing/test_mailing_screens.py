@@ -185,3 +185,46 @@ def test_mass_mailing_preview_lists_the_people_not_mailed(login, march, make_pas
     assert bad.status_code == 200
     assert "基準日" in bad.get_data(as_text=True)
     assert client.get("/massmailing/not-mailed/preview.doc").status_code == 404
+
+
+def test_the_forms_fields_are_the_same_html_with_each_persons_own_ids(login, march, db, make_pass):
+    # The fields are rendered once per process and language (a cached
+    # fragment); the person's and the pass's own values are filled in.
+    first, second = make_resident(name="甲野\u3000一郎"), make_resident(name="乙野\u3000二郎")
+    passes = {p.id: make_pass(p, fiscal_year=2025) for p in (first, second)}
+    client = login("staff")
+    for person in (first, second, first):
+        issued = passes[person.id]
+        page = client.get(f"/residents/{person.id}").get_data(as_text=True)
+        assert f'action="/mailing/{person.id}/hand-back"' in page
+        assert f'name="issuance_id" value="{issued.id}"' in page
+        assert f'id="hb-on-{issued.id}"' in page and f'for="hb-note-{issued.id}"' in page
+        assert f'id="hb-stop-{issued.id}"' in page
+        assert f"整理番号 {issued.control_no} の入浴証の返還を記録する" in page
+        other = passes[second.id if person is first else first.id]
+        assert f"hb-on-{other.id}" not in page
+        assert "PASS_ID" not in page and "PASS_NO" not in page
+        assert f'action="/residents/{person.id}/exclude"' in page
+        assert f'name="version" type="hidden" value="{person.version}"' in page
+    client.post(f"/mailing/{first.id}/stop", data={"reason": "facility", "confirm": "y"})
+    stopped = client.get(f"/residents/{first.id}").get_data(as_text=True)
+    mailed = client.get(f"/residents/{second.id}").get_data(as_text=True)
+    # a stopped person's hand-back form does not offer to stop again
+    assert f'id="hb-stop-{passes[first.id].id}"' not in stopped
+    assert f'id="hb-stop-{passes[second.id].id}"' in mailed
+
+
+def test_each_form_of_the_persons_page_carries_the_csrf_token(
+    app, login, march, db, make_pass, monkeypatch
+):
+    import re
+
+    person = make_resident(name="丙野\u3000三郎")
+    make_pass(person, fiscal_year=2025)
+    client = login("staff")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    page = client.get(f"/residents/{person.id}").get_data(as_text=True)
+    forms = re.findall(r'<form method="post"(.*?)</form>', page, re.S)
+    assert len(forms) >= 3
+    for form in forms:
+        assert re.search(r'<input[^>]*name="csrf_token"[^>]*value="[^"]+"', form), form[:200]
