@@ -15,7 +15,10 @@ Builds a fresh SQLite database under ``instance/bench/`` with dummy people from
 * **daily checklist**: 2,000 entries of one day, all offices.
 
 Usage: ``.venv/bin/python bench/letters.py [--quick]`` (``--quick``: 2,000
-letters and a 500-entry checklist).  Prints the figures and writes
+letters and a 500-entry checklist).  ``--scaling 1,2 [--letters 6000]``
+measures only the mass mailing, once with each number of rendering processes,
+and fits ``T(L, N) = L × issue + L × render / N`` to give a large city's
+400,000 letters (issue 17).  Prints the figures and writes
 ``bench/results/letters.json``.
 """
 
@@ -68,7 +71,7 @@ class MemorySampler(threading.Thread):
         return round(self.peak_kb / 1024)
 
 
-def build_app(db_path, output_dir):
+def build_app(db_path, output_dir, workers=2):
     from flask_migrate import upgrade
 
     from app import create_app, setup
@@ -78,7 +81,7 @@ def build_app(db_path, output_dir):
     class BenchConfig(DevelopmentConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"
         OUTPUT_DIR = str(output_dir)
-        MASS_MAILING_WORKERS = 2
+        MASS_MAILING_WORKERS = workers
 
     app = create_app(BenchConfig)
     with app.app_context():
@@ -276,10 +279,61 @@ def _load():
     return round(os.getloadavg()[0], 1)
 
 
+LARGE_CITY_LETTERS = 400_000
+
+
+def bench_scaling(letters, workers):
+    """The mass mailing of ``letters`` letters with each number of rendering
+    processes in ``workers``, each on a fresh database; the formula fitted to
+    them and the time it gives for a large city's 400,000 letters."""
+    runs = []
+    for n in workers:
+        shutil.rmtree(WORK, ignore_errors=True)
+        WORK.mkdir(parents=True)
+        app = build_app(WORK / "letters.db", WORK / "output", workers=n)
+        with app.app_context():
+            load_people(letters)
+        result = bench_mass_mailing(app, WORK / "output" / "run")
+        result["render_seconds"] = round(result["seconds"] - result["issue_seconds"], 1)
+        print(f"{n} process(es): {json.dumps(result)}", flush=True)
+        runs.append(result)
+    one = next((r for r in runs if r["workers"] == 1), runs[0])
+    issue_per_letter = one["issue_seconds"] / one["letters"]
+    render_per_letter = one["render_seconds"] / one["letters"]  # one process
+    fitted = {
+        "issue_seconds_per_letter": round(issue_per_letter, 6),
+        "render_seconds_per_letter_one_process": round(render_per_letter, 5),
+        "speed_up": {
+            str(r["workers"]): round(one["render_seconds"] / r["render_seconds"], 2) for r in runs
+        },
+        "formula": "T(L, N) = L × issue + L × render / N (N ≤ cores)",
+    }
+    for n in (1, 2, 4, 8):
+        minutes = LARGE_CITY_LETTERS * (issue_per_letter + render_per_letter / n) / 60
+        fitted[f"minutes_for_400000_with_{n}"] = round(minutes, 1)
+    print(f"fitted: {json.dumps(fitted)}")
+    return {"runs": runs, "fitted": fitted}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--scaling",
+        metavar="WORKERS",
+        help="only the mass mailing, once per number of processes (e.g. 1,2), and the formula",
+    )
+    parser.add_argument("--letters", type=int, default=None, help="letters of --scaling")
     args = parser.parse_args()
+    if args.scaling:
+        from app import clock
+
+        clock._now = lambda: MARCH_DAY.replace(tzinfo=clock.TIMEZONE)
+        workers = [int(n) for n in args.scaling.split(",")]
+        result = bench_scaling(args.letters or (1_000 if args.quick else 6_000), workers)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "letters-scaling.json").write_text(json.dumps(result, indent=2))
+        return
     letters = 2_000 if args.quick else 26_000
     plain_letters = 300 if args.quick else 1_000
     checklist_entries = 500 if args.quick else 2_000
