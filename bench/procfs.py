@@ -19,27 +19,26 @@ def process_tree(pid):
     return pids
 
 
-def rss_kb(pid):
-    """Resident memory of one process in kB (0 when it is gone)."""
+def _status_kb(pid, field):
+    """One ``kB`` line of ``/proc/<pid>/status`` (0 when the process is gone)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     except OSError:
         return 0
     return 0
+
+
+def rss_kb(pid):
+    """Resident memory of one process in kB (0 when it is gone)."""
+    return _status_kb(pid, "VmRSS:")
 
 
 def rss_anon_kb(pid):
     """The anonymous part of a process's resident memory in kB (the heap:
     what Python and the C libraries allocated, not mapped files), 0 when gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
+    return _status_kb(pid, "RssAnon:")
 
 
 def cpu_seconds(pid):

@@ -129,6 +129,14 @@ def db(app, db_target):
 
 
 @pytest.fixture
+def on_postgresql(db):
+    """The database, for a test of something only PostgreSQL has (skipped on SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    return db
+
+
+@pytest.fixture
 def client(app, db):
     return app.test_client()
 

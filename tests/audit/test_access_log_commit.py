@@ -14,13 +14,6 @@ from tests.factories import make_resident
 
 
 @pytest.fixture
-def on_postgresql(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("synchronous_commit is PostgreSQL's")
-    return db
-
-
-@pytest.fixture
 def commit_setting(on_postgresql):
     """The value of ``synchronous_commit`` each commit saw, in order."""
     seen = []

@@ -13,13 +13,6 @@ from app.residents import search as people
 
 
 @pytest.fixture
-def on_postgresql(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("statement_timeout is PostgreSQL's")
-    return db
-
-
-@pytest.fixture
 def slow_search(monkeypatch, app, on_postgresql):
     """The name search takes a second; the limit is 100 ms."""
     monkeypatch.setitem(app.config, "STATEMENT_TIMEOUT_MS", 100)
