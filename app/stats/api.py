@@ -11,11 +11,12 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from app.errors import DomainError, PermissionDenied
 from app.stats import services
 from app.stats.views import checked_request
+from app.web.api import TimeoutAnswered
 
 log = logging.getLogger(__name__)
 
 
-class StatsApi(BaseApi):
+class StatsApi(TimeoutAnswered, BaseApi):
     resource_name = "stats"
     class_permission_name = "Statistics"
     method_permission_name = {"get_stats": "read"}

@@ -12,6 +12,7 @@ personal data is an ``api.read`` access-log row.
 """
 
 import logging
+import sys
 
 from flask import request
 from flask_appbuilder.api import ModelRestApi
@@ -20,6 +21,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from app.audit import writer as audit
+from app.db.timeouts import is_statement_timeout
+from app.extensions import db
 from app.passes.models import Issuance
 from app.residents.models import CATEGORY_COLUMNS, Resident
 from app.web.display import FIELD_LABELS
@@ -72,7 +75,22 @@ def _field_names(schema_class):
     return list(schema_class._declared_fields)
 
 
-class ReadOnlyApi(ModelRestApi):
+class TimeoutAnswered:
+    """For FAB's REST views, whose ``@safe`` answers every exception with a
+    500: a statement cancelled by ``STATEMENT_TIMEOUT_MS`` is a 503 with the
+    screens' Japanese message instead (``@safe`` calls this inside its
+    ``except``, so the exception is the one being handled)."""
+
+    def response_500(self, message=None):
+        if is_statement_timeout(sys.exc_info()[1]):
+            from app.security.http import ERROR_MESSAGES
+
+            db.session.rollback()
+            return self.response(503, message=str(ERROR_MESSAGES[503][1]))
+        return super().response_500(message)
+
+
+class ReadOnlyApi(TimeoutAnswered, ModelRestApi):
     """A ModelRestApi with GET routes only, fixed response fields and access logging."""
 
     include_route_methods = READ_ONLY_ROUTES

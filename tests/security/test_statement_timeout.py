@@ -85,3 +85,24 @@ def test_search_as_you_type_answers_in_json(login, monkeypatch, app, on_postgres
     resp = login("staff").get("/residents/lookup?q=ヤマ", headers={"Accept": "application/json"})
     assert resp.status_code == 503
     assert "処理に時間がかかりすぎた" in resp.get_json()["message"]
+
+
+def test_the_rest_api_answers_a_timeout_with_503_in_japanese(
+    client, app, on_postgresql, monkeypatch
+):
+    from app.web.api import ReadOnlyApi
+    from tests.conftest import PASSWORD
+
+    monkeypatch.setitem(app.config, "STATEMENT_TIMEOUT_MS", 100)
+
+    def slow(self, data):
+        sqla.session.execute(text("SELECT pg_sleep(1)"))
+
+    monkeypatch.setattr(ReadOnlyApi, "pre_get_list", slow)
+    token = client.post(
+        "/api/v1/security/login",
+        json={"username": "staff", "password": PASSWORD, "provider": "db"},
+    ).get_json()["access_token"]
+    resp = client.get("/api/v1/residents/", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 503
+    assert "処理に時間がかかりすぎた" in resp.get_json()["message"]
