@@ -10,9 +10,11 @@ the clerks work (PostgreSQL), and how each page kind's p95 moves over the run.
   no window above 1.5 × that figure).
 """
 
+import os
 import threading
 import time
 
+from procfs import cpu_seconds, machine_busy_seconds, named_cpu_seconds
 from search import percentile
 
 WINDOW_MINUTES = 5
@@ -116,3 +118,44 @@ def windows(rows, started, warmup_minutes):
             "ratio": round(max(figures) / figures[0], 2) if figures[0] else None,
         }
     return result
+
+
+class ClientCpu(threading.Thread):
+    """The client processes' CPU seconds, read until each one ends."""
+
+    def __init__(self, procs):
+        super().__init__(daemon=True)
+        self.last = {p.pid: 0.0 for p in procs}
+        self.procs = procs
+        self.start()
+
+    def run(self):
+        while any(p.is_alive() for p in self.procs):
+            for p in self.procs:
+                seconds = cpu_seconds(p.pid)
+                if seconds:
+                    self.last[p.pid] = seconds
+            time.sleep(1)
+
+    def total(self):
+        return sum(self.last.values())
+
+
+def cpu_by_part(server_pid, clients):
+    return {
+        "server": cpu_seconds(server_pid) or 0.0,
+        "clients": clients or 0.0,
+        "postgresql": named_cpu_seconds("postgres"),
+        "machine": machine_busy_seconds(),
+    }
+
+
+def cpu_growth(before, after, wall):
+    """Cores busy on average over the run, by part: the server's workers,
+    the simulated clerks, the database server, and everything on the machine
+    (what is left over is other work beside the soak)."""
+    cores = {part: round((after[part] - before[part]) / wall, 2) for part in after}
+    cores["other"] = round(
+        cores["machine"] - cores["server"] - cores["clients"] - cores["postgresql"], 2
+    )
+    return {"cores_busy": cores, "cores": os.cpu_count()}

@@ -52,3 +52,23 @@ def cpu_seconds(pid):
         return total / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def named_cpu_seconds(name):
+    """CPU seconds of every process whose command is ``name`` (e.g. the
+    database server's ``postgres`` processes), those that ended excluded."""
+    total = 0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if comm.read_text().strip() == name:
+                fields = (comm.parent / "stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine spent busy (all cores, all processes),
+    from ``/proc/stat``: what else ran beside a benchmark shows here."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")

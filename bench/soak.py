@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _soak_clerks import PASSWORD, Recorder, SharedBoard, run_clerk_group  # noqa: E402
-from _soak_watch import PgWatch, windows  # noqa: E402
+from _soak_watch import ClientCpu, PgWatch, cpu_by_part, cpu_growth, windows  # noqa: E402
 from procfs import process_tree, rss_anon_kb, rss_kb  # noqa: E402
 from search import (  # noqa: E402
     FULL_PEOPLE,
@@ -342,6 +342,7 @@ def print_summary(kind, result):
         print(f"  {name:18} {row['p95_per_window_ms']}  ratio {row['ratio']}")
     if "postgresql" in result:
         print("postgresql:", json.dumps(result["postgresql"], ensure_ascii=False))
+    print("cores busy on average:", json.dumps(result.get("cpu"), ensure_ascii=False))
     print("integrity:", json.dumps(result["integrity"], ensure_ascii=False))
 
 
@@ -398,12 +399,16 @@ def soak(kind, people, clerks, minutes, warmup, trace_memory=False):
         monitor.start()
         if pg_watch:
             pg_watch.start()
+        cpu_before = cpu_by_part(server.proc.pid, None)
         procs, results = _client_processes(clerks, server, accounts, samples, board, deadline)
+        client_cpu = ClientCpu(procs)
         recorder = _collect(procs, results, deadline)
         wall = time.monotonic() - started
+        cpu = cpu_growth(cpu_before, cpu_by_part(server.proc.pid, client_cpu.total()), wall)
         monitor.join(timeout=5)
     result = {"db": kind, "people": people, "clerks": clerks, "minutes": minutes}
     result.update(summarize(recorder, wall, monitor, warmup))
+    result["cpu"] = cpu
     result["windows"] = windows(recorder.rows, started, warmup)
     if pg_watch:
         pg_watch.join(timeout=5)
