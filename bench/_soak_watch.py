@@ -93,15 +93,16 @@ class PgWatch(threading.Thread):
         }
 
 
-def windows(rows, started, warmup_minutes):
-    """Per page kind, p95 (ms) in each 5-minute window after the warm-up, and
-    the worst window against the first (``ratio``)."""
+def windows(rows, started, warmup_minutes, minutes=WINDOW_MINUTES, least=20):
+    """Per page kind, p95 (ms) in each ``minutes``-minute window after the
+    warm-up (windows of at least ``least`` requests), and the worst window
+    against the first (``ratio``)."""
     buckets = {}
     for kind, at, ms in rows:
         minute = (at - started) / 60
         if minute < warmup_minutes:
             continue
-        index = int((minute - warmup_minutes) // WINDOW_MINUTES)
+        index = int((minute - warmup_minutes) // minutes)
         buckets.setdefault(kind, {}).setdefault(index, []).append(ms)
     result = {}
     for kind, by_window in sorted(buckets.items()):
@@ -109,7 +110,7 @@ def windows(rows, started, warmup_minutes):
         figures = [
             round(percentile(values, 95), 1)
             for _i, values in sorted(by_window.items())
-            if len(values) >= 20
+            if len(values) >= least
         ]
         if not figures:
             continue

@@ -340,6 +340,9 @@ def print_summary(kind, result):
     print("p95 per 5-minute window after the warm-up (worst / first):")
     for name, row in result["windows"].items():
         print(f"  {name:18} {row['p95_per_window_ms']}  ratio {row['ratio']}")
+    print("the downloads' p95 per 15-minute window (worst / first):")
+    for name, row in result.get("windows_15_min", {}).items():
+        print(f"  {name:18} {row['p95_per_window_ms']}  ratio {row['ratio']}")
     if "postgresql" in result:
         print("postgresql:", json.dumps(result["postgresql"], ensure_ascii=False))
     print("cores busy on average:", json.dumps(result.get("cpu"), ensure_ascii=False))
@@ -410,6 +413,9 @@ def soak(kind, people, clerks, minutes, warmup, trace_memory=False):
     result.update(summarize(recorder, wall, monitor, warmup))
     result["cpu"] = cpu
     result["windows"] = windows(recorder.rows, started, warmup)
+    # the downloads, a few a minute: by quarter-hour
+    slow = [r for r in recorder.rows if r[0] not in result["windows"]]
+    result["windows_15_min"] = windows(slow, started, warmup, minutes=15, least=5)
     if pg_watch:
         pg_watch.join(timeout=5)
         result["postgresql"] = pg_watch.report(monitor.stalls)
