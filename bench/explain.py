@@ -23,6 +23,7 @@ other than the statistics screen, whose year-wide counts read the year's passes.
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -112,8 +113,6 @@ def main():
     parser.add_argument("--label", default=None, help="folder under bench/plans/")
     args = parser.parse_args()
     url = f"{PG_SERVER}/{args.pg_db}"
-    import os
-
     os.environ.update(_env(url))
     from sqlalchemy import create_engine, text
 

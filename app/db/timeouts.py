@@ -15,13 +15,9 @@ connection, not per request.  SQLite has no such setting; a request there
 can only be as slow as its one file.
 """
 
-import logging
-
 from flask import current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-
-log = logging.getLogger(__name__)
 
 _KEY = "ward_statement_timeout_ms"
 # SQLSTATE of a statement cancelled by statement_timeout (query_canceled).

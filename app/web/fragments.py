@@ -16,7 +16,6 @@ URLs depend only on the file name and the application's mount point.
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
-from markupsafe import Markup
 
 from app.security.http import STATIC_ENDPOINTS
 
@@ -54,19 +53,6 @@ def cached_fragment(name, caller):
     return html
 
 
-def csrf_input():
-    """The hidden CSRF field a form renders (``form.csrf_token``), for a form
-    whose other fields are a :func:`cached_fragment`: the fields are the same
-    on every person's page, the token is this session's."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return Markup("")
-    from flask_wtf.csrf import generate_csrf
-
-    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % (
-        generate_csrf()
-    )
-
-
 def template_url_for(endpoint, **values):
     """Templates' ``url_for``: Flask's, with static-file URLs remembered."""
     if endpoint not in STATIC_ENDPOINTS or values.keys() != {"filename"}:
@@ -85,7 +71,6 @@ def init_fragments(app):
     """Make :func:`cached_fragment`, :func:`template_url_for` and FAB's original
     templates available."""
     app.jinja_env.globals["cached_fragment"] = cached_fragment
-    app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_loader = ChoiceLoader(
         [

@@ -91,7 +91,7 @@ def test_the_rest_api_answers_a_timeout_with_503_in_japanese(
     client, app, on_postgresql, monkeypatch
 ):
     from app.web.api import ReadOnlyApi
-    from tests.conftest import PASSWORD
+    from tests.matrix.conftest import api_token
 
     monkeypatch.setitem(app.config, "STATEMENT_TIMEOUT_MS", 100)
 
@@ -99,10 +99,7 @@ def test_the_rest_api_answers_a_timeout_with_503_in_japanese(
         sqla.session.execute(text("SELECT pg_sleep(1)"))
 
     monkeypatch.setattr(ReadOnlyApi, "pre_get_list", slow)
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "staff", "password": PASSWORD, "provider": "db"},
-    ).get_json()["access_token"]
+    token = api_token(app, "staff")
     resp = client.get("/api/v1/residents/", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 503
     assert "処理に時間がかかりすぎた" in resp.get_json()["message"]
