@@ -204,6 +204,10 @@ def search(flt, limit=100, offset=0):
         .limit(limit)
         .offset(offset)
     ).all()
+    # The screen writes its own log row and commits before rendering; the
+    # commit would expire these rows and the template reload each one alone.
+    for row in rows:
+        db.session.expunge(row)
     return rows, total
 
 
