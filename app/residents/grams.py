@@ -72,12 +72,15 @@ SQLITE_DROP = (
 
 
 def outside_the_models(dialect_name):
-    """Names of the schema objects of the name index that the models cannot
-    describe on ``dialect_name``, for a comparison of the models with a
-    database: SQLite's FTS5 table and its shadow tables (the models' GIN
-    indexes exist only on PostgreSQL)."""
+    """Names of the search's schema objects that the models cannot describe
+    on ``dialect_name``, for a comparison of the models with a database:
+    SQLite's FTS5 table and its shadow tables (the models' GIN indexes exist
+    only on PostgreSQL), PostgreSQL's kana-order index."""
     if dialect_name == "postgresql":
-        return set()
+        # the kana order in byte collation (migration 0018): an expression
+        # index with a collation, which the models' Index cannot state for
+        # PostgreSQL alone
+        return {"ix_resident_kana_order"}
     shadows = ("data", "idx", "content", "docsize", "config")
     return {FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in shadows), *GIN_INDEXES.values()}
 
