@@ -137,6 +137,30 @@ def on_postgresql(db):
 
 
 @pytest.fixture
+def statements(db):
+    """``watch()``: a context manager collecting ``(statement, parameters)`` of
+    every SQL statement run inside it."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def watch():
+        seen = []
+
+        def _keep(_conn, _cursor, statement, parameters, *_rest):
+            seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", _keep)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _keep)
+
+    return watch
+
+
+@pytest.fixture
 def client(app, db):
     return app.test_client()
 

@@ -131,8 +131,12 @@ def _escape_like(text):
     return _LIKE_SPECIALS.sub(r"\\\1", text)
 
 
+def _on_postgresql():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _prefix_condition(column, prefix):
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _on_postgresql():
         # In byte collation LIKE with a constant prefix is a range of the
         # kana-order index, which also gives the page in order (0018).
         return column.collate("C").like(literal(_escape_like(prefix)) + "%", escape="\\")
@@ -223,7 +227,7 @@ def _order_key(in_kana_order):
         # 260 ms → 30 ms for the review filter, 2 ms for a surname by the gram
         # index.  The expression hides the index from the next-page condition too.
         key = key + ""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _on_postgresql():
         key = key.collate("C")
     return key
 

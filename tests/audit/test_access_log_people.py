@@ -113,23 +113,9 @@ def test_the_log_screen_and_its_csv_find_a_person_in_a_list(db, login):
     assert "resident.search" in csv_text
 
 
-def _statements_for(db, client, url):
-    from sqlalchemy import event
-
-    counted = []
-
-    def _count(*_args):
-        counted.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
-    return len(counted)
-
-
-def test_the_log_screen_reads_its_rows_in_one_statement_whatever_their_number(db, login):
+def test_the_log_screen_reads_its_rows_in_one_statement_whatever_their_number(
+    db, login, statements
+):
     """The screen commits its own log row before it renders: the rows shown
     must not be reloaded one statement each (106 statements for a page of 100
     at 89,086 people before this was mended)."""
@@ -141,7 +127,9 @@ def test_the_log_screen_reads_its_rows_in_one_statement_whatever_their_number(db
         while len(logs.search(logs.parse_filter(resident_no=seen.resident_no))[0]) < searches:
             staff.get("/residents/", query_string={"q": "ミタ"})
         boss.get(url)  # the first request of a kind warms the caches
-        counts.append(_statements_for(db, boss, url))
+        with statements() as ran:
+            assert boss.get(url).status_code == 200
+        counts.append(len(ran))
     assert counts[0] == counts[1]
 
 

@@ -131,23 +131,12 @@ def test_current_passes_are_loaded_with_the_page(people, user, office, today):
     assert set(page.current_passes) == {people["taro"].id}
 
 
-def _plan_of_the_page_statement(db, run):
+def _plan_of_the_page_statement(db, statements, run):
     """``EXPLAIN`` of the statement that reads the page of residents, with
     PostgreSQL told to avoid a scan of the (tiny) table and a sort."""
-    from sqlalchemy import event
-
-    seen = []
-
-    def _keep(_conn, _cursor, statement, parameters, *_rest):
-        if "ORDER BY resident.kana_key" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", _keep)
-    try:
+    with statements() as seen:
         run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _keep)
-    statement, parameters = seen[0]
+    statement, parameters = next(s for s in seen if "ORDER BY resident.kana_key" in s[0])
     with db.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         with raw.cursor() as cursor:
@@ -158,7 +147,9 @@ def _plan_of_the_page_statement(db, run):
 
 
 @pytest.mark.parametrize("after", [False, True])
-def test_a_kana_page_is_read_in_order_from_the_kana_index(on_postgresql, resident, after):
+def test_a_kana_page_is_read_in_order_from_the_kana_index(
+    on_postgresql, resident, statements, after
+):
     """PostgreSQL walks ix_resident_kana_order (migration 0018) for a kana
     prefix and for the next page: no sort of every match (13,130 rows for
     イマ at 1.2 million people before)."""
@@ -170,6 +161,6 @@ def test_a_kana_page_is_read_in_order_from_the_kana_index(on_postgresql, residen
     def run():
         service.search(query, after_id=first.last_id if after else None, limit=3)
 
-    plan = _plan_of_the_page_statement(on_postgresql, run)
+    plan = _plan_of_the_page_statement(on_postgresql, statements, run)
     assert "ix_resident_kana_order" in plan
     assert "Sort" not in plan
