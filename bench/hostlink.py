@@ -9,9 +9,9 @@ on PostgreSQL, each in a fresh process:
   by its byte offsets and decoding it from CP932 — the floor any importer pays;
 * **parse**: :func:`app.hostlink.parser.parse_extract` (validation included);
 * **import (ours)**: :func:`app.hostlink.imports.import_file` end to end — read,
-  SHA-256, parse, compare with every resident, one transaction of bulk writes
-  and history, the run records — into an empty database (full) and into the
-  loaded one (fortnight);
+  SHA-256, parse a chunk at a time into a staging table, compare with every
+  resident in SQL, one transaction of bulk writes and history, the run
+  records — into an empty database (full) and into the loaded one (fortnight);
 * **naive per-row ORM upsert** (stock, for comparison only): one ORM query per
   record, attribute assignment, history rows through the ORM, one commit;
 * **peak memory**: ``ru_maxrss`` of the importing process (the application
@@ -21,7 +21,8 @@ Each figure is measured in a fresh process; the read-slice-decode and parse
 times of a file are measured right after its import, in the same run.
 
 Usage: ``.venv/bin/python bench/hostlink.py [--quick] [--db sqlite|postgresql|both]
-[--no-naive] [--naive-full]`` (the per-row variant of the full load takes
+[--no-naive] [--naive-full] [--people 89086,1200000]`` (several sizes: each
+measured in turn, then each figure at the largest against the smallest) (the per-row variant of the full load takes
 minutes, so it runs only when asked).  Prints the figures and writes
 ``bench/results/hostlink.json``.
 PostgreSQL is reached at ``BENCH_PG_URL`` (default
@@ -280,9 +281,34 @@ def measure(target, full_file, fortnight_file, naive, naive_full):
     return figures
 
 
+# Issue 17 at 1.2 million people on PostgreSQL.
+LARGE_CITY_TARGETS = {"fortnight_seconds": 60, "peak_mb": 1024, "full_times_read_slice_decode": 4}
+
+
+def _print_growth(results, sizes):
+    """Each figure at the largest size against the smallest (how it grows)."""
+    first, last = sizes[0], sizes[-1]
+    print(f"=== growth, {first:,} → {last:,} people ({last / first:.1f} × the people)")
+    for name in ("sqlite", "postgresql"):
+        small, large = results.get(f"{name} {first}"), results.get(f"{name} {last}")
+        if not small or not large:
+            continue
+        for key in ("full", "fortnight"):
+            a, b = small[key], large[key]
+            print(
+                f"  {name:10} {key:9} {a['seconds']:7.2f} s → {b['seconds']:7.2f} s"
+                f" ({b['seconds'] / a['seconds']:.1f} ×); peak {a['peak_mb']:.0f} →"
+                f" {b['peak_mb']:.0f} MB; {b['times_read_slice_decode']:.1f} × read-slice-decode"
+            )
+    print(f"  targets at 1.2 million (PostgreSQL): {LARGE_CITY_TARGETS}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--people", help="sizes to measure, comma-separated (default 89086; e.g. 89086,1200000)"
+    )
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--no-naive", action="store_true", help="skip the per-row ORM variant")
     parser.add_argument(
@@ -295,35 +321,41 @@ def main():
     if args.worker:
         worker(args.worker, args.url, args.file)
         return 0
-    count = QUICK_COUNT if args.quick else FULL_COUNT
-    print(f"host extract benchmark: {count:,} people")
-    # Built in a worker: the people take memory this process must not hold.
-    full_file, fortnight_file = _run_worker("build", "", count)["files"]
-    targets = []
-    if args.db in ("sqlite", "both"):
-        targets.append(SQLiteTarget(WORK))
-    if args.db in ("postgresql", "both"):
-        targets.append(PostgresTarget(PG_URL))
+    sizes = [int(n) for n in args.people.split(",")] if args.people else []
+    sizes = sizes or [QUICK_COUNT if args.quick else FULL_COUNT]
     results = {
-        "people": count,
+        "people": sizes[0] if len(sizes) == 1 else sizes,
         "cpu_count": os.cpu_count(),
         "targets": TARGETS,
+        "targets_large_city": LARGE_CITY_TARGETS,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    for target in targets:
-        results[target.name] = measure(
-            target, full_file, fortnight_file, not args.no_naive, args.naive_full
-        )
+    for count in sizes:
+        print(f"host extract benchmark: {count:,} people")
+        # Built in a worker: the people take memory this process must not hold.
+        full_file, fortnight_file = _run_worker("build", "", count)["files"]
+        targets = []
+        if args.db in ("sqlite", "both"):
+            targets.append(SQLiteTarget(WORK))
+        if args.db in ("postgresql", "both"):
+            targets.append(PostgresTarget(PG_URL))
+        for target in targets:
+            key = target.name if len(sizes) == 1 else f"{target.name} {count}"
+            results[key] = measure(
+                target, full_file, fortnight_file, not args.no_naive, args.naive_full
+            )
+    if len(sizes) > 1:
+        _print_growth(results, sizes)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / ("hostlink-quick.json" if args.quick else "hostlink.json")
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"written {out.relative_to(ROOT)}")
     failed = [
         (name, key)
-        for name in ("sqlite", "postgresql")
-        if name in results
+        for name, figures in results.items()
+        if name.split(" ")[0] in ("sqlite", "postgresql")
         for key in ("full", "fortnight")
-        if results[name][key]["status"] != "applied"
+        if figures[key]["status"] != "applied"
     ]
     return 1 if failed else 0
 

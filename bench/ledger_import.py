@@ -17,7 +17,8 @@ SQLite and on PostgreSQL, each in a fresh process on a copy of that database:
 
 Targets (issue 10): check ≤ 15 s, import ≤ 30 s on SQLite and ≤ 45 s on
 PostgreSQL, peak ≤ 500 MB.  Usage: ``.venv/bin/python bench/ledger_import.py
-[--quick] [--db sqlite|postgresql|both]``; writes
+[--quick] [--people N] [--db sqlite|postgresql|both]`` (issue 17: a ledger
+of 500,000 rows, ``--people 350000``, checked and imported in ≤ 60 s); writes
 ``bench/results/ledger_import.json``.  PostgreSQL is reached at
 ``BENCH_PG_URL`` (default ``…/fureai_bench_ledger``).
 """
@@ -192,6 +193,9 @@ def measure(target):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--people", type=int, help="people of the ledger (default 90,000; 350,000 ≈ 500,000 rows)"
+    )
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -200,7 +204,7 @@ def main():
     if args.worker:
         worker(args.worker, args.url, args.arg)
         return 0
-    count = QUICK_COUNT if args.quick else FULL_COUNT
+    count = args.people or (QUICK_COUNT if args.quick else FULL_COUNT)
     built = _run_worker("build", arg=count)
     print(f"ledger benchmark: {built}", flush=True)
     results = {"built": built, "targets": TARGETS, "cpu_count": os.cpu_count(),
@@ -217,7 +221,8 @@ def main():
     for target in chosen:
         results[target.name] = measure(target)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / ("ledger_import-quick.json" if args.quick else "ledger_import.json")
+    name = "ledger_import-quick" if args.quick else "ledger_import"
+    out = RESULTS / (f"{name}-{count}.json" if args.people else f"{name}.json")
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"written {out.relative_to(ROOT)}")
     bad = [t.name for t in chosen if results[t.name]["import"]["status"] != "applied"]

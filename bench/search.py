@@ -23,8 +23,12 @@ Usage::
 
     .venv/bin/python bench/search.py [--quick] [--db sqlite|postgresql|both]
         [--scenarios "name 2,person page"] [--repeat N] [--pg-db NAME]
+        [--people 89086,1200000]
 
-``--quick`` uses 5,000 people and fewer requests.  Databases are built once and
+``--quick`` uses 5,000 people and fewer requests.  ``--people`` with several
+sizes measures each in turn and prints, per page, ours at 10 clients at every
+size and the largest against the smallest (issue 17: how the cost grows, with
+its targets at 1.2 million; ``--db postgresql`` for that size).  Databases are built once and
 reused (``instance/bench/`` and the PostgreSQL database ``fureai_bench``);
 results are printed and written to ``bench/results/search-*.json``.  Traffic
 goes only to 127.0.0.1; every server started here is stopped before exit.
@@ -174,6 +178,17 @@ def prepare_database(kind, people, pg_name=None):
     _analyze(url)
     print(f"[{kind}] built in {time.perf_counter() - started:.0f} s", flush=True)
     return url, True
+
+
+def vacuum(url):
+    """PostgreSQL: ``VACUUM (ANALYZE)`` of the two large tables (quick when
+    done before: it skips the pages already marked all-visible)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM (ANALYZE) resident, issuance"))
+    engine.dispose()
 
 
 def _analyze(url):
@@ -676,11 +691,46 @@ def print_ratios(kind, rows, floor):
     )
 
 
+# Issue 17 (PostgreSQL, 10 clients, 1.2 million people): p95 targets per page.
+LARGE_CITY_P95_MS = {"kana prefix": 100, "resident no": 50, "person page": 100}
+LARGE_CITY_NAME_P95_MS = 200
+
+
+def print_growth(kind, sizes, databases):
+    """Ours at 10 clients at each size, and the largest against the smallest
+    (how the cost grows with the data; issue 17's targets beside)."""
+    first, last = sizes[0], sizes[-1]
+    index = {}
+    for people in sizes:
+        for r in databases[f"{kind} {people}"]["rows"]:
+            if r["variant"] == "ours" and r["clients"] == 10:
+                index[(r["scenario"], people)] = r
+    print()
+    print(f"== {kind}: ours at 10 clients by size (p95 ms, req/s); last ÷ first")
+    for scenario in SCENARIOS:
+        cells = [index.get((scenario, n)) for n in sizes]
+        if not all(cells):
+            continue
+        figures = " | ".join(
+            f"{n:,}: {_fmt(c['p95_ms'])} ms {_fmt(c['rps'])}/s"
+            for n, c in zip(sizes, cells, strict=True)
+        )
+        ratio = index[(scenario, last)]["p95_ms"] / max(index[(scenario, first)]["p95_ms"], 0.01)
+        target = LARGE_CITY_P95_MS.get(scenario)
+        if target is None and scenario in NAME_SCENARIOS:
+            target = LARGE_CITY_NAME_P95_MS
+        goal = f" (target at {last:,}: ≤ {target} ms)" if target else ""
+        print(f"{scenario:12} | {figures} | p95 × {ratio:.2f}{goal}")
+
+
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5,000 people, fewer requests")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--people", type=int, help="number of people (overrides --quick)")
+    parser.add_argument(
+        "--people",
+        help="number of people, or several comma-separated, e.g. 89086,1200000 (overrides --quick)",
+    )
     parser.add_argument(
         "--repeat", type=int, help="runs per figure, the median reported (default 3, quick 1)"
     )
@@ -693,6 +743,12 @@ def _arguments():
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.scenario_list = [s.strip() for s in args.scenarios.split(",")] if args.scenarios else []
+    try:
+        args.sizes = [int(n) for n in args.people.split(",")] if args.people else []
+    except ValueError:
+        parser.error("--people takes numbers, e.g. 89086 or 89086,1200000")
+    if args.pg_db and len(args.sizes) > 1:
+        parser.error("--pg-db names one database: give one size with it")
     unknown = [s for s in args.scenario_list if s not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenarios: {unknown}")
@@ -706,6 +762,10 @@ def _measure_kind(kind, args, people, requests_for, repeat):
     url, built = prepare_database(kind, people, pg_name=args.pg_db)
     samples, active, passes = draw_samples(url)
     print(f"[{kind}] {active:,} active people, {passes:,} passes; measuring …", flush=True)
+    if kind == "postgresql":
+        # A database loaded just now has no visibility map yet, which every
+        # index-only plan needs; a running one has it from autovacuum.
+        vacuum(url)
     load_before = os.getloadavg()
     log_path = RESULTS / f"search-gunicorn-{kind}.log"
     with Server(url, log_path) as server:
@@ -722,8 +782,8 @@ def _measure_kind(kind, args, people, requests_for, repeat):
         )
     sql = count_sql(url, samples, args.scenario_list)
     floor = measure_floor(url, samples, args.scenario_list)
-    print_table(kind, rows, sql)
-    print_ratios(kind, rows, floor)
+    print_table(f"{kind}, {people:,} people", rows, sql)
+    print_ratios(f"{kind}, {people:,} people", rows, floor)
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} (2 cores)")
     return {
         "people_active": active,
@@ -747,7 +807,7 @@ def main():
     # Stopped from outside (bench/run_all.py's time limit): unwind, so that
     # the gunicorn started here is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    people = args.people or (QUICK_PEOPLE if args.quick else FULL_PEOPLE)
+    sizes = args.sizes or [QUICK_PEOPLE if args.quick else FULL_PEOPLE]
 
     def requests_for(clients):
         if args.quick:
@@ -762,7 +822,7 @@ def main():
         "benchmark": "search",
         "started": datetime.now().isoformat(timespec="seconds"),
         "quick": args.quick,
-        "people": people,
+        "people": sizes[0] if len(sizes) == 1 else sizes,
         "server": "gunicorn --workers 2 (sync), loopback",
         "repeat": repeat,
         "scenarios": args.scenario_list or list(SCENARIOS),
@@ -775,8 +835,16 @@ def main():
         "databases": {},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for kind in kinds:
-        report["databases"][kind] = _measure_kind(kind, args, people, requests_for, repeat)
+    for people in sizes:
+        for kind in kinds:
+            found = _measure_kind(kind, args, people, requests_for, repeat)
+            if len(sizes) == 1:
+                report["databases"][kind] = found
+            else:
+                report["databases"][f"{kind} {people}"] = found
+    if len(sizes) > 1:
+        for kind in kinds:
+            print_growth(kind, sizes, report["databases"])
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = RESULTS / f"search-{'quick-' if args.quick else ''}{stamp}.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -1,21 +1,20 @@
 """Comparing a host extract with the residents held, and writing the result.
 
-Set-based, because an extract is a full snapshot of some 90,000 people of whom
-a few thousand changed:
+Set-based, so that a city of any size is compared in bounded memory:
 
-1. :func:`load_current` streams every resident once, straight from the
-   driver, keeping per resident number only the id, a digest of the compared
-   columns and the eligibility state;
-2. :func:`plan_import` compares the file's records with it in Python and
-   decides, per person, the case of the specification's table; only the
-   people whose digest or state differs are read again in full (for the
-   history's before-values).  It writes nothing;
-3. :func:`write_plan` applies the plan in the caller's transaction: one bulk
-   INSERT of the new people (their ``create`` history by one INSERT … SELECT),
-   one bulk UPDATE by primary key and one bulk INSERT of history rows
+1. the file's records go into a temporary staging table, a chunk at a time
+   as they are parsed (:mod:`app.hostlink.staging`);
+2. three ``INSERT … SELECT`` sort out who is new, who differs (or whose
+   eligibility the record may change) and who is absent; everyone else is
+   unchanged without leaving the database;
+3. those few are read back in batches, each decided by the specification's
+   rules (:func:`_target_state`) and written (:func:`write_plan`): bulk
+   INSERT of the new people (their ``create`` history by one INSERT …
+   SELECT), bulk UPDATE by primary key and bulk INSERT of history rows
    (``executemany`` on SQLite, ``COPY`` on PostgreSQL).
 
-The caller holds the import lock and commits (see :mod:`app.hostlink.imports`).
+The caller holds the import lock, checks the sanity thresholds on the
+:class:`Plan`'s counts and commits or rolls back (see :mod:`app.hostlink.imports`).
 """
 
 import logging
@@ -27,6 +26,7 @@ from operator import attrgetter
 from sqlalchemy import (
     JSON,
     DateTime,
+    case,
     func,
     insert,
     literal,
@@ -37,16 +37,16 @@ from sqlalchemy import (
 
 from app.db.bulk import bulk_insert, bulk_update_by_id, indexes_rebuilt_if_bulk
 from app.history.models import ChangeLog
+from app.hostlink import staging
 from app.hostlink.models import COUNT_FIELDS
 from app.residents.grams import SEARCH_COLUMNS
-from app.residents.models import HOST_FIELDS, STATUS_ACTIVE, STATUS_EXCLUDED, Resident
+from app.residents.models import STATUS_ACTIVE, STATUS_EXCLUDED, Resident
 from app.text.grams import name_grams
 from app.text.kana import name_key, normalize_kana_query
 
 log = logging.getLogger(__name__)
 
-# Master data taken from the host, compared field by field.
-COMPARED = (*HOST_FIELDS, "has_gaiji")
+COMPARED = staging.COMPARED
 # Eligibility state the importer may change.
 STATE = ("status", "excluded_on", "exclusion_reason", "needs_review")
 UPDATED_COLUMNS = (*COMPARED, *SEARCH_COLUMNS, *STATE, "updated_at")
@@ -69,8 +69,6 @@ LOST_ELIGIBILITY = "lost_eligibility"
 
 _record_values = attrgetter(*COMPARED)
 _RESIDENT_NO = re.compile(r"[0-9]{10}")
-_N_COMPARED = len(COMPARED)
-_BIRTH_DATE = COMPARED.index("birth_date")
 _FULLWIDTH_KATAKANA = re.compile("[\u30a1-\u30fa\u30fc ]*")
 
 
@@ -106,75 +104,6 @@ def lock_residents(session):
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE resident IN SHARE ROW EXCLUSIVE MODE"))
-
-
-def _raw_digest(values, dates_as_text):
-    """The digest of compared values as the driver returns them.
-
-    SQLite gives dates as ISO text and booleans as 0/1 (which hash and compare
-    like ``False``/``True``); PostgreSQL gives Python types.
-    """
-    if dates_as_text:
-        values = (
-            *values[:_BIRTH_DATE],
-            values[_BIRTH_DATE].isoformat(),
-            *values[_BIRTH_DATE + 1 :],
-        )
-    return hash(values)
-
-
-def load_current(session):
-    """Every resident, compactly: keyed by resident number, the id, a digest
-    of the compared columns and the eligibility state.
-
-    Rows are streamed straight from the driver (no ORM, no type conversion:
-    this is the one read of every row) and only the digest is kept, so the
-    memory needed does not grow with the length of names and addresses; the
-    few rows that differ are read again in full (:func:`fetch_compared`).
-
-    :returns: ``{resident_no: (id, digest, status, excluded_on,
-        exclusion_reason, needs_review)}``.
-    """
-    conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    names = ("id", "resident_no", *COMPARED, *STATE)
-    raw = conn.connection.dbapi_connection
-    # A server-side cursor on PostgreSQL, so that rows arrive in batches.
-    cursor = raw.cursor() if sqlite else raw.cursor(name="hostlink_current")
-    end = 2 + _N_COMPARED
-    current = {}
-    try:
-        cursor.execute(f"SELECT {', '.join(names)} FROM {Resident.__tablename__}")
-        while rows := cursor.fetchmany(10_000):
-            for row in rows:
-                excluded_on = row[end + 1]
-                if sqlite and excluded_on is not None:
-                    excluded_on = date.fromisoformat(excluded_on)
-                current[row[1]] = (
-                    row[0],
-                    hash(row[2:end]),
-                    row[end],
-                    excluded_on,
-                    row[end + 2],
-                    bool(row[end + 3]),
-                )
-    finally:
-        cursor.close()
-    return current
-
-
-def fetch_compared(session, ids):
-    """``{id: tuple of COMPARED values}`` of the residents ``ids``."""
-    t = Resident.__table__
-    found = {}
-    ids = list(ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = session.execute(select(t.c.id, *(t.c[name] for name in COMPARED)).where(
-            t.c.id.in_(chunk)
-        ))  # fmt: skip
-        found.update((row[0], tuple(row[1:])) for row in rows)
-    return found
 
 
 def _plain(value):
@@ -266,78 +195,17 @@ def _update_row(current, values, state, now):
 def _untouchable(errors):
     """The people rejected records name, and how many such records name nobody.
 
-    :returns: ``(resident numbers, count of records whose number is unreadable)``.
+    :returns: ``({line_no: resident_no}, count of records whose number is
+        unreadable)``.
     """
-    untouchable = set()
+    untouchable = {}
     unreadable_lines = set()
     for error in errors:
         if _RESIDENT_NO.fullmatch(error.resident_no):
-            untouchable.add(error.resident_no)
+            untouchable[error.line_no] = error.resident_no
         else:
             unreadable_lines.add(error.line_no)
     return untouchable, len(unreadable_lines)
-
-
-def _compare_records(plan, records, current, now, dates_as_text):
-    """Sort the file's records into new, unchanged and differing people.
-
-    New people go straight into the plan; the differing ones need their
-    before-values read (see :func:`_add_changes`).
-
-    :returns: ``(resident numbers seen, differing)``, ``differing`` being
-        ``(entry, values, state, action)`` tuples.
-    """
-    counts = plan.counts
-    seen = set()
-    differing = []
-    for record in records:
-        resident_no = record.resident_no
-        seen.add(resident_no)
-        entry = current.get(resident_no)
-        if entry is None:
-            if record.is_eligible:
-                plan.inserts.append(_new_row(record, now))
-                counts["added"] += 1
-            else:
-                counts["unknown_not_eligible"] += 1
-            continue
-        values = _record_values(record)
-        same_values = _raw_digest(values, dates_as_text) == entry[1]
-        if entry[2] == STATUS_ACTIVE and record.is_eligible:
-            # Still eligible, as almost everyone: only the master data may differ.
-            if same_values:
-                counts["unchanged"] += 1
-            else:
-                differing.append((entry, values, dict(zip(STATE, entry[2:], strict=True)), None))
-            continue
-        state, action = _target_state(entry, record, plan.as_of)
-        if same_values and tuple(state[name] for name in STATE) == entry[2:]:
-            counts["unchanged"] += 1
-            continue
-        differing.append((entry, values, state, action))
-    return seen, differing
-
-
-def _absences(plan, current, present):
-    """The active people the file does not name: excluded, to be reviewed."""
-    if plan.absences_skipped:
-        log.warning(
-            "%d rejected record(s) without a readable resident number: "
-            "no exclusion for absence in this extract",
-            plan.absences_skipped,
-        )
-        return []
-    absent_state = {
-        "status": STATUS_EXCLUDED,
-        "excluded_on": plan.as_of,
-        "exclusion_reason": NOT_EXTRACTED,
-        "needs_review": True,
-    }
-    return [
-        (entry, None, absent_state, "exclude")
-        for resident_no, entry in current.items()
-        if entry[2] == STATUS_ACTIVE and resident_no not in present
-    ]
 
 
 def _add_changes(plan, differing, before_values, now):
@@ -369,33 +237,9 @@ def _add_changes(plan, differing, before_values, now):
         plan.history.append((entry[0], action, changes))
 
 
-def plan_import(records, errors, data_count, as_of, current, now, fetch, dates_as_text=False):
-    """Decide what the extract changes.  Reads only through ``fetch``; writes nothing.
-
-    :param records: valid :class:`~app.hostlink.records.Record` objects.
-    :param errors: :class:`~app.hostlink.records.RecordError` objects; the
-        people they name are left exactly as they are.
-    :param current: :func:`load_current`'s result.
-    :param now: the time stamped on changed rows.
-    :param fetch: ``fetch(ids) -> {id: compared values}`` for the residents
-        whose digest or state differs (see :func:`fetch_compared`).
-    :param dates_as_text: the digests were made from dates as ISO text (SQLite).
-    :returns: :class:`Plan`.
-    """
-    plan = Plan(as_of=as_of, data_count=data_count)
-    plan.counts["rejected"] = len({error.line_no for error in errors})
-    untouchable, plan.absences_skipped = _untouchable(errors)
-    plan.existing = len(current)
-    plan.active_before = sum(1 for entry in current.values() if entry[2] == STATUS_ACTIVE)
-    seen, differing = _compare_records(plan, records, current, now, dates_as_text)
-    differing += _absences(plan, current, seen | untouchable)
-    before_values = fetch([entry[0] for entry, *_ in differing])
-    _add_changes(plan, differing, before_values, now)
-    return plan
-
-
 def write_plan(session, plan, source, now):
-    """Apply ``plan`` in the session's transaction (the caller commits).
+    """Write one batch of ``plan`` (its ``inserts``, ``updates`` and
+    ``history``) in the session's transaction (the caller commits).
 
     :param source: the history rows' source, ``"hostlink:<run id>"``.
     """
@@ -407,8 +251,7 @@ def write_plan(session, plan, source, now):
     ]
     if plan.inserts:
         last_id = conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
-        with indexes_rebuilt_if_bulk(conn, t, len(plan.inserts), plan.existing):
-            bulk_insert(conn, t, INSERT_COLUMNS, plan.inserts)
+        bulk_insert(conn, t, INSERT_COLUMNS, plan.inserts)
         # Their "create" history is written by the database from the new rows:
         # nobody else inserts residents meanwhile (see lock_residents), so the
         # new rows are those above the highest id before.
@@ -432,8 +275,149 @@ def write_plan(session, plan, source, now):
     # all; the version bump makes edit forms opened before fail their check.
     bulk_update_by_id(conn, t, UPDATED_COLUMNS, plan.updates)
     bulk_insert(conn, ChangeLog.__table__, HISTORY_COLUMNS, history)
+
+
+# -- the comparison, set-based ---------------------------------------------------------
+
+
+class _HostSays:
+    """What a staged record says of residence (:func:`_target_state` reads it)."""
+
+    __slots__ = ("status", "status_changed_on", "is_eligible")
+
+    def __init__(self, row):
+        self.status = row.record_status
+        self.status_changed_on = row.status_changed_on
+        self.is_eligible = bool(row.eligible)
+
+
+_current_values = attrgetter(*COMPARED)
+_record_values_staged = attrgetter(*(f"f_{name}" for name in COMPARED))
+_current_state = attrgetter(*staging.CURRENT_STATE)
+
+
+def _decide_known(plan, row):
+    """One person the file names whose values or state may change:
+    ``(entry, values, state, action)``, or ``None`` when nothing changes."""
+    state_now = _current_state(row)
+    entry = (row.ref, None, *state_now)
+    values = _record_values_staged(row)
+    same_values = values == _current_values(row)
+    if state_now[0] == STATUS_ACTIVE and row.eligible:
+        if same_values:
+            return None
+        return entry, values, dict(zip(STATE, state_now, strict=True)), None
+    state, action = _target_state(entry, _HostSays(row), plan.as_of)
+    if same_values and tuple(state[name] for name in STATE) == state_now:
+        return None
+    return entry, values, state, action
+
+
+def _absent_state(as_of):
+    return {
+        "status": STATUS_EXCLUDED,
+        "excluded_on": as_of,
+        "exclusion_reason": NOT_EXTRACTED,
+        "needs_review": True,
+    }
+
+
+def _apply_known(session, plan, kind, source, now):
+    """Decide and write the people of ``kind`` (known or absent), a batch at a time."""
+    conn = session.connection()
+    for rows in staging.known_batches(conn, kind):
+        differing = []
+        for row in rows:
+            if kind == staging.ABSENT:
+                entry = (row.ref, None, *_current_state(row))
+                differing.append((entry, None, _absent_state(plan.as_of), "exclude"))
+                continue
+            decided = _decide_known(plan, row)
+            if decided is None:
+                plan.counts["unchanged"] += 1
+            else:
+                differing.append(decided)
+        before_values = {row.ref: _current_values(row) for row in rows}
+        plan.updates, plan.history = [], []
+        _add_changes(plan, differing, before_values, now)
+        write_plan(session, plan, source, now)
+    plan.updates, plan.history = [], []
+
+
+def _apply_new(session, plan, new_count, source, now):
+    """Insert the new eligible people, a batch at a time, with the secondary
+    indexes built once afterwards when they more than double the table."""
+    conn = session.connection()
+    with indexes_rebuilt_if_bulk(conn, Resident.__table__, new_count, plan.existing):
+        for rows in staging.new_batches(conn):
+            plan.inserts = [_new_row(row, now) for row in rows if row.eligible]
+            plan.counts["added"] += len(plan.inserts)
+            plan.counts["unknown_not_eligible"] += len(rows) - len(plan.inserts)
+            if plan.inserts:
+                write_plan(session, plan, source, now)
+    plan.inserts = []
+
+
+def _residents_now(conn):
+    """``(count, active, highest id)`` of the residents before the import."""
+    t = Resident.__table__
+    row = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((t.c.status == STATUS_ACTIVE, 1), else_=0)), 0),
+            func.coalesce(func.max(t.c.id), 0),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _stage(conn, plan, extract):
+    """Load the file's records (parsed a chunk at a time) and its rejected
+    records into the staging table; return the number of valid records."""
+    staging.create(conn)
+    valid = 0
+    for records in extract.chunks():
+        valid += staging.load(conn, records)
+    errors = extract.errors
+    plan.counts["rejected"] = len({error.line_no for error in errors})
+    untouchable, plan.absences_skipped = _untouchable(errors)
+    if plan.absences_skipped:
+        log.warning(
+            "%d rejected record(s) without a readable resident number: "
+            "no exclusion for absence in this extract",
+            plan.absences_skipped,
+        )
+    staging.load_rejected(conn, untouchable)
+    staging.index(conn)
+    return valid
+
+
+def apply_extract(session, extract, now, source):
+    """Compare ``extract`` with the residents and write the result, in the
+    session's transaction (the caller checks the thresholds and commits).
+
+    :param extract: an :class:`~app.hostlink.parser.Extract` not yet read;
+        its records are parsed here, and its ``errors`` are complete after.
+        The people its rejected records name are left exactly as they are.
+    :param source: the history rows' source, ``"hostlink:<run id>"``.
+    :returns: :class:`Plan` with the counts (its row lists are emptied
+        batch by batch as they are written).
+    """
+    conn = session.connection()
+    plan = Plan(as_of=extract.header.as_of, data_count=extract.data_count)
+    plan.existing, plan.active_before, last_id = _residents_now(conn)
+    valid = _stage(conn, plan, extract)
+    kinds = staging.sort_out(conn, last_id, with_absent=not plan.absences_skipped)
+    # Whoever the file names and no statement picked out is unchanged.
+    plan.counts["unchanged"] += valid - kinds[staging.NEW] - kinds[staging.KNOWN]
+    _apply_known(session, plan, staging.KNOWN, source, now)
+    _apply_known(session, plan, staging.ABSENT, source, now)
+    _apply_new(session, plan, kinds[staging.NEW], source, now)
+    if conn.dialect.name == "sqlite":
+        staging.drop(conn)
     log.info(
         "host extract as of %s: %s",
         plan.as_of.isoformat(),
         ", ".join(f"{k} {v}" for k, v in plan.counts.items()),
     )
+    return plan

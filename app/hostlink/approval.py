@@ -21,7 +21,7 @@ from app.hostlink.checks import Refused, acquire_lock, check_newer, check_not_se
 from app.hostlink.files import file_away, place
 from app.hostlink.imports import apply_result
 from app.hostlink.models import RUN_DISCARDED, RUN_HELD, RUN_REFUSED, ImportRun
-from app.hostlink.parser import parse_extract
+from app.hostlink.parser import open_extract
 from app.hostlink.run_record import RUN, Outcome, finish_run, log_outcome
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,8 @@ def _approve_locked(run_id, user, trigger, file_name, held_path, sha256):
     """:func:`approve_run` once the import lock is held."""
     with transaction():
         _held_run(run_id)  # decided by someone else meanwhile?
-    result = parse_extract(_held_data(held_path, sha256))
-    as_of = result.header.as_of
+    extract = open_extract(_held_data(held_path, sha256))
+    as_of = extract.header.as_of
     decided = {"decided_by_id": getattr(user, "id", None), "decided_at": clock.now()}
     try:
         check_not_seen(sha256, run_id)
@@ -82,7 +82,7 @@ def _approve_locked(run_id, user, trigger, file_name, held_path, sha256):
     # The rejected records were stored when the file was held.
     status, plan, code, args = apply_result(
         run_id,
-        result,
+        extract,
         allow_hold=False,
         success_code="approved",
         run_values={**decided, "held_path": None},
@@ -90,7 +90,7 @@ def _approve_locked(run_id, user, trigger, file_name, held_path, sha256):
     )
     file_away("archive", run_id, file_name, Path(held_path))
     outcome = Outcome(
-        run_id, status, file_name, as_of, dict(plan.counts), result.errors, code, args
+        run_id, status, file_name, as_of, dict(plan.counts), extract.errors, code, args
     )
     log_outcome("hostlink.approve", outcome, trigger, user)
     return outcome

@@ -27,7 +27,7 @@ from app.hostlink.records import (
 from app.text.kana import halfwidth_to_fullwidth_katakana, has_gaiji, name_key
 from app.text.wareki import WarekiError, parse_era_coded
 
-__all__ = ["STRIDE", "DataRecords", "gregorian"]
+__all__ = ["STRIDE", "DataRecords", "field_span", "gregorian"]
 
 STRIDE = RECORD_LENGTH + len(LINE_END)
 _LAYOUT = {name: (offset, width) for name, offset, width in DATA_FIELDS}
@@ -50,6 +50,13 @@ _BLANK_DATE = b" " * 8
 
 
 Problem = tuple[int, str, str, str]  # (index, field, code, message)
+
+
+def field_span(name: str) -> tuple[int, int]:
+    """``(offset, width)`` of a data record's field."""
+    return _LAYOUT[name]
+
+
 TextColumn = tuple[str, list[str | None]]
 
 
@@ -96,13 +103,17 @@ def _era_outcome(raw: bytes) -> datetime.date | WarekiError:
 class DataRecords:
     """The data records of a framed file, checked and converted column by column.
 
-    :param region: the bytes between header and trailer.
+    :param region: data records, whole (all between header and trailer, or
+        a run of them).
     :param count: the number of data records in it.
+    :param first_line: the physical line of its first record (2: the one
+        after the header).
     """
 
-    def __init__(self, region: bytes, count: int) -> None:
+    def __init__(self, region: bytes, count: int, first_line: int = 2) -> None:
         self.region = region
         self.count = count
+        self.first_line = first_line
         self.problems: list[Problem] = []
         self.rejected: set[int] = set()
 
@@ -286,7 +297,7 @@ class DataRecords:
         statuses = self.codes("status", b"1234", "status_code", "1 to 4")
         changes = self.change_dates(statuses)
         columns = (
-            range(2, self.count + 2),
+            range(self.first_line, self.first_line + self.count),
             _latin1_split(raw_residents),
             names[1],
             kana,
@@ -315,7 +326,7 @@ class DataRecords:
         self.problems.sort(key=lambda p: (p[0], _RANK[p[1]]))
         return [
             RecordError(
-                line_no=index + 2,
+                line_no=index + self.first_line,
                 resident_no=raw_residents[index].decode(ENCODING, "replace").strip(),
                 field=name,
                 code=code,

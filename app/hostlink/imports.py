@@ -17,10 +17,11 @@ The order of one import:
 4. parse it; a file-level error refuses the whole file;
 5. refuse a 基準日 or 作成日 after today, a file name that is not its 基準日,
    and a 基準日 not later than the last applied one;
-6. in one transaction: lock the residents, compare (:mod:`app.hostlink.apply`),
-   and either write everything together with the run's result and its
-   rejected records, or — over the sanity thresholds — write nothing and hold
-   the file for a supervisor.
+6. in one transaction: lock the residents, parse the records into a staging
+   table and compare them with the residents there (:mod:`app.hostlink.apply`),
+   write the changes, and either record the run's result and its rejected
+   records with them, or — over the sanity thresholds — roll it all back and
+   hold the file for a supervisor.
 """
 
 import hashlib
@@ -46,7 +47,7 @@ from app.hostlink.checks import (
 )
 from app.hostlink.files import file_away, place, trigger_path
 from app.hostlink.models import RUN_APPLIED, RUN_FAILED, RUN_HELD, RUN_REFUSED, RUN_RUNNING
-from app.hostlink.parser import FileError, parse_extract
+from app.hostlink.parser import FileError, open_extract
 from app.hostlink.run_record import (
     RUN,
     Outcome,
@@ -73,32 +74,19 @@ class _Held(Exception):
         self.args_ = args
 
 
-def _plan(session, run_id, result, now):
-    """Lock the residents and compare the extract with them."""
+def _plan(session, run_id, extract, now):
+    """Lock the residents, compare the extract with them and write the result
+    (rolled back by the caller if the file is to be held)."""
     # The first statement writes, so SQLite takes its write lock before
     # the residents are read; PostgreSQL locks the table for writers.
     session.execute(update(RUN).where(RUN.c.id == run_id).values(status=RUN_RUNNING))
     apply.lock_residents(session)
-    current = apply.load_current(session)
-    plan = apply.plan_import(
-        result.records,
-        result.errors,
-        result.data_count,
-        result.header.as_of,
-        current,
-        now,
-        fetch=lambda ids: apply.fetch_compared(session, ids),
-        dates_as_text=session.get_bind().dialect.name == "sqlite",
-    )
-    # The plan holds what is needed now; the records may go (memory).
-    result.records = []
-    return plan
+    log.info("import run %s: comparing and writing changes", run_id)
+    return apply.apply_extract(session, extract, now, f"hostlink:{run_id}")
 
 
-def _write(session, run_id, result, plan, now, success_code, run_values, store_rejections):
-    """Write the plan and the run's result; return the run's ``(code, args)``."""
-    log.info("import run %s: writing changes", run_id)
-    apply.write_plan(session, plan, f"hostlink:{run_id}", now)
+def _write(session, run_id, extract, plan, success_code, run_values, store_rejections):
+    """Write the run's result; return the run's ``(code, args)``."""
     code, args = success_code, None
     if plan.absences_skipped and success_code == "applied":
         code, args = "applied_absences_skipped", {"count": plan.absences_skipped}
@@ -115,47 +103,50 @@ def _write(session, run_id, result, plan, now, success_code, run_values, store_r
     conn = session.connection()
     update_run(conn, run_id, **fields)
     if store_rejections:
-        insert_rejections(conn, run_id, result.errors)
+        insert_rejections(conn, run_id, extract.errors)
     return code, args
 
 
 def apply_result(
-    run_id, result, *, allow_hold, success_code, run_values=None, store_rejections=True
+    run_id, extract, *, allow_hold, success_code, run_values=None, store_rejections=True
 ):
     """Compare and write in one transaction, or find the file must be held.
 
+    :param extract: the file's :class:`~app.hostlink.parser.Extract`, its
+        records not yet read (its ``errors`` are complete afterwards).
     :param allow_hold: hold the file when the plan exceeds a sanity threshold.
     :param success_code: the run's reason code when applied.
     :param run_values: more columns of the run to write with the result.
     :param store_rejections: store the rejected records with the result.
     :returns: ``(status, plan, reason_code, reason_args)``; for ``held``
-        nothing has been written.
+        nothing has been written (the transaction is rolled back).
     """
     session = db.session()
     session.commit()  # nothing of the caller's may ride on this transaction
     now = clock.now()
     try:
         with transaction(session=session):
-            plan = _plan(session, run_id, result, now)
+            plan = _plan(session, run_id, extract, now)
             hold_code, hold_args = hold_reasons(plan)
             if allow_hold and hold_code:
                 raise _Held(plan, hold_code, hold_args)
             code, args = _write(
-                session, run_id, result, plan, now, success_code, run_values, store_rejections
+                session, run_id, extract, plan, success_code, run_values, store_rejections
             )
     except _Held as held:
         return RUN_HELD, held.plan, held.code, held.args_
-    _after_applied(run_id, plan)
+    _after_applied(run_id)
     return RUN_APPLIED, plan, code, args
 
 
-def _after_applied(run_id, plan):
-    """The newly eligible people of the run (:mod:`app.notices`), after the
-    apply transaction: whatever happens there, the import stands."""
+def _after_applied(run_id):
+    """The newly eligible people of the run (:mod:`app.notices`, from its
+    history rows), after the apply transaction: whatever happens there, the
+    import stands."""
     try:
         from app.notices.jobs import extract_applied
 
-        extract_applied(run_id, plan)
+        extract_applied(run_id)
     except Exception:  # the notices' own failure handling failed: log, go on
         log.exception("import run %s: the newly eligible step failed", run_id)
         db.session.rollback()
@@ -192,25 +183,39 @@ def _read(attempt, require_trigger):
 
 
 def _parse(attempt, data):
-    """Check the content is new and parse it.  :raises Refused: seen or refused."""
+    """Check the content is new and check it as a file (its records are
+    parsed as they are applied).  :raises Refused: seen or refused."""
     values = attempt.values
     values["sha256"] = hashlib.sha256(data).hexdigest()
     values["file_size"] = len(data)
     attempt.as_of = header_as_of(data)
     check_not_seen(values["sha256"], attempt.run_id)
     try:
-        result = parse_extract(data)
+        extract = open_extract(data)
     except FileError as exc:
         raise Refused(
             "file_error",
             {"code": exc.code, "line": exc.line_no, "field": getattr(exc, "field", None)},
             as_of=attempt.as_of,
         ) from None
-    attempt.as_of = result.header.as_of
-    values["created_on"] = result.header.created_on
-    values["data_count"] = result.data_count
-    attempt.errors = result.errors
-    return result
+    attempt.as_of = extract.header.as_of
+    values["created_on"] = extract.header.created_on
+    values["data_count"] = extract.data_count
+    return extract
+
+
+def _check_dates(attempt, extract):
+    """The file's dates and name against today and the runs before.
+
+    :raises Refused: with the rejected records known (a refused run lists them).
+    """
+    try:
+        check_not_future(attempt.as_of, extract.header.created_on)
+        check_name(attempt.file_name, attempt.as_of)
+        check_newer(attempt.as_of, attempt.run_id)
+    except Refused:
+        attempt.errors = extract.all_errors()
+        raise
 
 
 def _file_result(attempt, outcome, plan, data):
@@ -243,24 +248,22 @@ def _import(attempt, data, require_trigger):
     """
     if attempt.path is not None:
         data = _read(attempt, require_trigger)
-    result = _parse(attempt, data)
-    if attempt.path is not None:
-        data = None  # re-read from the file if it must be kept
-    as_of = attempt.as_of
-    check_not_future(as_of, result.header.created_on)
-    check_name(attempt.file_name, as_of)
-    check_newer(as_of, attempt.run_id)
+    extract = _parse(attempt, data)
+    _check_dates(attempt, extract)
     status, plan, code, args = apply_result(
         attempt.run_id,
-        result,
+        extract,
         allow_hold=True,
         success_code="applied",
-        run_values={"as_of": as_of, **attempt.values},
+        run_values={"as_of": attempt.as_of, **attempt.values},
     )
-    del result
+    attempt.errors = extract.errors
+    del extract
+    if attempt.path is not None:
+        data = None  # re-read from the file if it must be kept
     outcome = Outcome(
-        attempt.run_id, status, attempt.file_name, as_of, dict(plan.counts), attempt.errors,
-        code, args,
+        attempt.run_id, status, attempt.file_name, attempt.as_of, dict(plan.counts),
+        attempt.errors, code, args,
     )  # fmt: skip
     _file_result(attempt, outcome, plan, data)
     return outcome

@@ -76,8 +76,9 @@ import datetime
 import logging
 import re
 import time
+from collections.abc import Iterator
 
-from app.hostlink.fields import STRIDE, DataRecords, gregorian
+from app.hostlink.fields import STRIDE, DataRecords, field_span, gregorian
 from app.hostlink.records import (
     DATA_FIELDS,
     FILE_ID,
@@ -91,13 +92,16 @@ from app.hostlink.records import (
 )
 
 __all__ = [
+    "CHUNK_RECORDS",
     "DATA_FIELDS",
     "RECORD_LENGTH",
+    "Extract",
     "FileError",
     "Header",
     "ParseResult",
     "Record",
     "RecordError",
+    "open_extract",
     "parse_extract",
 ]
 
@@ -216,8 +220,16 @@ def _parse_trailer_count(line: bytes, line_no: int) -> int:
     return int(raw)
 
 
-def _check_record_types(records: DataRecords) -> None:
-    types = records.code_column("record_type")
+def _column_of(data: bytes, name: str, count: int) -> list[bytes]:
+    """A field's raw bytes of every data record, read from the whole file."""
+    offset, width = field_span(name)
+    first = STRIDE + offset
+    return [data[i : i + width] for i in range(first, first + count * STRIDE, STRIDE)]
+
+
+def _check_record_types(data: bytes, count: int) -> None:
+    offset, _width = field_span("record_type")
+    types = data[STRIDE + offset : STRIDE + count * STRIDE : STRIDE]
     if types.translate(None, b"D"):
         index = next(i for i, value in enumerate(types) if value != ord("D"))
         raise FileError(
@@ -242,22 +254,84 @@ def _check_duplicates(raw_residents: list[bytes]) -> None:
             )
 
 
-def parse_extract(data: bytes) -> ParseResult:
-    """Parse a whole extract file.
+# Data records parsed at a time by :meth:`Extract.chunks`: memory for the
+# records of one chunk, whatever the file's size (1.2 million records: 310 MB).
+CHUNK_RECORDS = 50_000
+
+
+class Extract:
+    """A file that passed the file-level checks, its data records still to
+    be parsed, a chunk at a time (:meth:`chunks`), so that a file of any size
+    is parsed in bounded memory.  Use :func:`open_extract`.
+
+    :ivar errors: the record-level errors of the chunks parsed so far, in
+        file order; complete once :meth:`chunks` has run to its end (or
+        after :meth:`all_errors`).
+    """
+
+    def __init__(self, data: bytes, header: Header, data_count: int, raw: list[bytes]) -> None:
+        self.header = header
+        self.data_count = data_count
+        self.errors: list[RecordError] = []
+        self._data = data
+        self._raw_residents: list[bytes] | None = raw
+        self._done = False
+
+    def chunks(self, size: int | None = None) -> Iterator[list[Record]]:
+        """The valid records, ``size`` (default :data:`CHUNK_RECORDS`) data
+        records' worth at a time, in file order; the errors of each chunk go
+        to :attr:`errors`.  Once only."""
+        size = size or CHUNK_RECORDS
+        if self._done or self._raw_residents is None:
+            raise RuntimeError("the records of an extract are read once")
+        raw_residents, self._raw_residents = self._raw_residents, None
+        started = time.perf_counter()
+        data, count = self._data, self.data_count
+        for first in range(0, count, size):
+            n = min(size, count - first)
+            region = data[STRIDE + first * STRIDE : STRIDE + (first + n) * STRIDE]
+            part = DataRecords(region, n, first_line=first + 2)
+            records, errors = part.parse(raw_residents[first : first + n])
+            self.errors.extend(errors)
+            yield records
+        self._done = True
+        self._data = b""  # the file's bytes are no longer needed
+        # Counts only: the extract is personal data and must not reach the logs.
+        log.info(
+            "host extract as of %s: %d data records, %d rejected, parsed in %.2f s",
+            self.header.as_of.isoformat(),
+            count,
+            self.rejected_count,
+            time.perf_counter() - started,
+        )
+
+    def all_errors(self) -> list[RecordError]:
+        """Every record-level error (the records are parsed and dropped)."""
+        if not self._done:
+            for _records in self.chunks():
+                pass
+        return self.errors
+
+    @property
+    def rejected_count(self) -> int:
+        """Data records rejected so far (a record with two errors counts once)."""
+        return len({error.line_no for error in self.errors})
+
+
+def open_extract(data: bytes) -> Extract:
+    """Check a whole extract file as a file: its framing, header and
+    trailer, the record types, duplicate resident numbers and the count.
 
     :param data: the file's bytes.
-    :returns: :class:`ParseResult` with the valid records and the record-level
-        errors.
+    :returns: :class:`Extract`, whose records are parsed on reading.
     :raises FileError: when the file must be refused as a whole.
     """
-    started = time.perf_counter()
     line_count = _check_framing(data)
     header = _parse_header(data[:RECORD_LENGTH])
     expected_count = _parse_trailer_count(data[-STRIDE : -len(LINE_END)], line_count)
     data_count = line_count - 2  # a lone header was refused as last_not_trailer
-    data_records = DataRecords(data[STRIDE:-STRIDE], data_count)
-    _check_record_types(data_records)
-    raw_residents = data_records.column("resident_no")
+    _check_record_types(data, data_count)
+    raw_residents = _column_of(data, "resident_no", data_count)
     _check_duplicates(raw_residents)
     if expected_count != data_count:
         raise FileError(
@@ -266,14 +340,23 @@ def parse_extract(data: bytes) -> ParseResult:
             line_count,
             "data_count",
         )
-    records, errors = data_records.parse(raw_residents)
-    result = ParseResult(header=header, records=records, errors=errors, data_count=data_count)
-    # Counts only: the extract is personal data and must not reach the logs.
-    log.info(
-        "host extract as of %s: %d data records, %d rejected, parsed in %.2f s",
-        header.as_of.isoformat(),
-        data_count,
-        result.rejected_count,
-        time.perf_counter() - started,
+    return Extract(data, header, data_count, raw_residents)
+
+
+def parse_extract(data: bytes) -> ParseResult:
+    """Parse a whole extract file at once (:func:`open_extract`, every
+    record in one list: for files that fit in memory many times over).
+
+    :param data: the file's bytes.
+    :returns: :class:`ParseResult` with the valid records and the record-level
+        errors.
+    :raises FileError: when the file must be refused as a whole.
+    """
+    extract = open_extract(data)
+    records = [record for chunk in extract.chunks() for record in chunk]
+    return ParseResult(
+        header=extract.header,
+        records=records,
+        errors=extract.errors,
+        data_count=extract.data_count,
     )
-    return result

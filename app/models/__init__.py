@@ -14,7 +14,7 @@ from app.march.models import MarchBatch, MarchBatchItem, MarchNumberCounter
 from app.migration.models import ErasureRecord, MigratedPass, MigrationRun, MigrationRunItem
 from app.notices.models import NewlyEligible, NoticeDetection, NoticeRun
 from app.offices.models import Office
-from app.passes.indexes import FY_ISSUED, RESIDENT_ISSUED, RETURNED_OPEN
+from app.passes.indexes import FY_ISSUED, ISSUED_ID, RESIDENT_ISSUED, RETURNED_OPEN
 from app.passes.models import ControlNumberCounter, Issuance
 from app.residents.models import Resident
 from app.scheduler.models import JobRun, ProcessLock, apscheduler_jobs
@@ -22,6 +22,7 @@ from app.security.models import LoginAttempt, StaffUser, UserSession
 
 __all__ = [
     "FY_ISSUED",
+    "ISSUED_ID",
     "RESIDENT_ISSUED",
     "RETURNED_OPEN",
     "AccessLog",

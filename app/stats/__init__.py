@@ -13,6 +13,7 @@ Modules:
 - :mod:`.optional` — the figures of app.notices (newly eligible) and
   app.mailing (送付停止), left out when those features are not installed;
 - :mod:`.charts` — server-side SVG bar and line charts (pure, typed);
+- :mod:`.indexes` — the names of its PostgreSQL-only indexes (migration 0019);
 - :mod:`.views`, :mod:`.api`, :mod:`.cli` — the screen, ``/api/v1/stats/``,
   ``flask stats``.
 

@@ -11,7 +11,6 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from app.audit.models import AccessLog
 from tests.factories import make_resident
@@ -36,29 +35,16 @@ def many_people(db, user, frozen_clock):
         )  # fmt: skip
 
 
-def _statements(db):
-    counted = []
-
-    def _count(*_args):
-        counted.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    return counted, lambda: event.remove(db.engine, "before_cursor_execute", _count)
-
-
-def _measure(db, client, url):
+def _measure(statements, client, url):
     client.get(url)  # the first request warms the caches (menu, templates)
-    counted, stop = _statements(db)
     times = []
-    try:
+    with statements() as seen:
         for _n in range(REQUESTS):
             start = time.perf_counter()
             resp = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
             assert resp.status_code == 200
-    finally:
-        stop()
-    return statistics.median(times), statistics.mean(times), len(counted) / REQUESTS
+    return statistics.median(times), statistics.mean(times), len(seen) / REQUESTS
 
 
 @pytest.mark.slow
@@ -69,15 +55,15 @@ def _measure(db, client, url):
         ("pass list, 50 passes", "/issuances/", "issuance.list"),
     ],
 )
-def test_cost_of_a_logged_list_page(db, login, many_people, page, url, action):
+def test_cost_of_a_logged_list_page(db, login, statements, many_people, page, url, action):
     client = login("staff")
     before = db.session.query(AccessLog).filter(AccessLog.action == action).count()
-    median, mean, statements = _measure(db, client, url)
+    median, mean, per_page = _measure(statements, client, url)
     logged = db.session.query(AccessLog).filter(AccessLog.action == action).count() - before
     assert logged == REQUESTS + 1
     print(
         f"\n[{db.engine.dialect.name}] {page}: median {median:.2f} ms, mean {mean:.2f} ms, "
-        f"{statements:.1f} SQL statements per page ({REQUESTS} requests)"
+        f"{per_page:.1f} SQL statements per page ({REQUESTS} requests)"
     )
 
 

@@ -32,6 +32,16 @@ def _no_sanity_hold(app):
     app.config["HOSTLINK_MAX_EXCLUDE_RATIO"] = saved
 
 
+@pytest.fixture(autouse=True, params=["whole", "small chunks"])
+def _chunks(request, monkeypatch):
+    """Every case twice: as a file of this size is read (one chunk, one
+    batch), and as a large city's is, many chunks of records and batches of
+    people (here 2 and 3), which must give the very same result."""
+    if request.param == "small chunks":
+        monkeypatch.setattr("app.hostlink.parser.CHUNK_RECORDS", 2)
+        monkeypatch.setattr("app.hostlink.staging.BATCH", 3)
+
+
 def _history(db, resident_id):
     return (
         db.session.execute(

@@ -42,15 +42,15 @@ def test_second_import_while_one_runs_is_refused_not_interleaved(
     first = drop(tmp_path / "a", AS_OF, extract(AS_OF, crowd))
     second = drop(tmp_path / "b", NEXT_AS_OF, extract(NEXT_AS_OF, crowd[:150]))
     inside, proceed = threading.Event(), threading.Event()
-    real_parse = imports.parse_extract
+    real_open = imports.open_extract
 
-    def slow_parse(data):
+    def slow_open(data):
         if threading.current_thread() is not threading.main_thread():
             inside.set()
             assert proceed.wait(10)
-        return real_parse(data)
+        return real_open(data)
 
-    monkeypatch.setattr(imports, "parse_extract", slow_parse)
+    monkeypatch.setattr(imports, "open_extract", slow_open)
     results = {}
     thread = _in_thread(
         app, lambda: imports.import_file(first, trigger="command"), results, "first"

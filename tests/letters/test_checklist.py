@@ -151,30 +151,20 @@ def _reissued(mailed_pass, offices, user, db, name):
     return old, new
 
 
-def _statements_of(db, action):
-    from sqlalchemy import event
-
-    counted = []
-
-    def count(*_args):
-        counted.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+def _statements_of(statements, action):
+    with statements() as seen:
         result = action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(counted), result
+    return len(seen), result
 
 
 def test_each_reissue_names_the_pass_it_replaced_in_one_statement(
-    march, mailed_pass, offices, user, db
+    march, mailed_pass, offices, user, db, statements
 ):
     """The 備考 of a reissue names the replaced 整理番号; finding them is one
     statement for the whole day, not one per reissue (the soak test's checklist
     of a busy day took 26 s with a statement per line)."""
     first = [_reissued(mailed_pass, offices, user, db, f"再交\u3000{n}子") for n in range(2)]
-    few, found = _statements_of(db, lambda: checklist.collect(date(2026, 3, 23)))
+    few, found = _statements_of(statements, lambda: checklist.collect(date(2026, 3, 23)))
     rows = found["rows"]
     notes = {r["control_no"]: r["note"] for r in rows}
     for old, new in first:
@@ -182,6 +172,6 @@ def test_each_reissue_names_the_pass_it_replaced_in_one_statement(
         assert "旧整理番号" not in notes[str(old.control_no)]
     for n in range(6):
         _reissued(mailed_pass, offices, user, db, f"再交\u3000{n}郎")
-    many, found = _statements_of(db, lambda: checklist.collect(date(2026, 3, 23)))
+    many, found = _statements_of(statements, lambda: checklist.collect(date(2026, 3, 23)))
     assert sum("旧整理番号" in r["note"] for r in found["rows"]) == 8
     assert many == few

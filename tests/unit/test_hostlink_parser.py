@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from app.hostlink.parser import Record, parse_extract
+from app.hostlink.parser import Record, open_extract, parse_extract
 from tests.unit.extracts import (
     AS_OF,
     CREATED_ON,
@@ -410,3 +410,33 @@ def test_writer_output_parses_back_to_the_same_bytes():
     data = build(*persons)
     records = parse_extract(data).records
     assert build(*records) == data
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 50])
+def test_a_file_read_in_chunks_gives_what_it_gives_read_whole(size):
+    """A large city's file is parsed a chunk of records at a time (bounded
+    memory): the records, the errors and their line numbers are the same
+    whatever the chunk's size, a bad record at either edge of a chunk too."""
+    data = build(*people(11))
+    data = put(data, 2, "sex", "9")  # the first data record
+    data = put(data, 4, "birth_date", "5999999")
+    data = put(data, 8, "postal_code", "16000AB")
+    data = put(data, 8, "phone", "03(1234)")  # a second error of the same record
+    data = put(data, 12, "status", "7")  # the last data record
+    whole = parse_extract(data)
+    extract = open_extract(data)
+    chunks = list(extract.chunks(size))
+    assert [r for chunk in chunks for r in chunk] == whole.records
+    assert errors_of(extract) == errors_of(whole)
+    assert [e.line_no for e in whole.errors] == [2, 4, 8, 8, 12]
+    assert len(chunks) == -(-11 // size)
+    assert extract.rejected_count == 4
+    with pytest.raises(RuntimeError):
+        list(extract.chunks())
+
+
+def test_all_errors_reads_the_records_it_was_not_asked_for():
+    data = put(build(*people(5)), 6, "sex", "0")
+    extract = open_extract(data)
+    assert [(e.line_no, e.code) for e in extract.all_errors()] == [(6, "sex_code")]
+    assert extract.all_errors() == extract.errors
