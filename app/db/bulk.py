@@ -233,6 +233,28 @@ def bulk_update_by_id(
         _staging_update(conn, table, names, staging)
 
 
+_PG_SECONDARY_INDEXES = """
+SELECT i.relname, pg_get_indexdef(i.oid)
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+WHERE t.relname = %(table)s AND pg_table_is_visible(t.oid)
+  AND NOT x.indisunique AND NOT x.indisprimary
+ORDER BY i.relname
+"""
+
+
+def _secondary_indexes(conn: Connection, table: Table) -> list[tuple[str, str | None]]:
+    """``(name, definition)`` of the table's non-unique indexes.  On
+    PostgreSQL every one the database holds, with its ``CREATE INDEX``
+    (those a migration made by hand too: expression, collation, INCLUDE);
+    elsewhere the models' (definition ``None``: made from the model)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(_PG_SECONDARY_INDEXES, {"table": table.name}).all()
+        return [(str(name), str(ddl)) for name, ddl in rows]
+    return [(str(index.name), None) for index in table.indexes if not index.unique]
+
+
 @contextmanager
 def indexes_rebuilt_if_bulk(
     conn: Connection, table: Table, inserting: int, existing: int
@@ -243,19 +265,27 @@ def indexes_rebuilt_if_bulk(
     Both databases run the DDL inside the caller's transaction, so a failure
     puts everything back.  Unique indexes stay: they guard the data.
     """
-    indexes = [index for index in table.indexes if not index.unique]
     if inserting <= max(existing, 1000):
         yield
         return
-    for index in indexes:
-        index.drop(conn)
+    indexes = _secondary_indexes(conn, table)
+    by_name = {str(index.name): index for index in table.indexes}
+    for name, ddl in indexes:
+        if ddl is not None:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        else:
+            # the model's own DROP, which knows the indexes of one database only
+            by_name[name].drop(conn)
     yield
     if conn.dialect.name == "postgresql":
         # The default 64 MB makes the GIN index of a million names spill to
         # disk many times over; this transaction only.
         conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
-    for index in indexes:
-        index.create(conn)
+    for name, ddl in indexes:
+        if ddl is not None:
+            conn.exec_driver_sql(ddl)
+        else:
+            by_name[name].create(conn)
 
 
 def fix_sequences(conn: Connection, tables: Sequence[str]) -> None:

@@ -331,8 +331,10 @@ def write_large_xlsx(out: IO[bytes] | str, sheet: Sheet) -> int:
     bounded whatever the length.  Cells are neutralised exactly as by
     :func:`write_xlsx`; ``title_rows`` are not supported (a list has none).
 
+    A list longer than an Excel sheet holds continues in more sheets.
+
     :returns: the number of rows written.
-    :raises ValueError: a sheet with ``title_rows``, or more rows than Excel holds.
+    :raises ValueError: a sheet with ``title_rows``.
     """
     from app.files import xlsx_stream
 

@@ -1,5 +1,6 @@
-"""A one-sheet Excel workbook written straight to a file, row by row, for the
-list exports of tens of thousands of rows.
+"""An Excel workbook written straight to a file, row by row, for the list
+exports of tens of thousands of rows (and of a large city's million: a list
+longer than a sheet goes on in the next).
 
 openpyxl's write-only mode still builds two cell objects per value and
 checks each one twice; at 89,000 people × 9 columns that is most of the
@@ -14,9 +15,10 @@ Use it through :func:`app.files.tables.write_large_xlsx`.
 """
 
 import datetime
+import itertools
 import math
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
@@ -28,41 +30,73 @@ _EPOCH = datetime.datetime(1899, 12, 30)
 _BOLD, _DATE, _DATETIME, _FIRST_CUSTOM = 1, 2, 3, 4
 _CUSTOM_FORMAT_ID = 164
 
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>"
-)  # fmt: skip
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def _content_types(sheets: int) -> str:
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
+        for i in range(1, sheets + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f"{overrides}"
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "</Types>"
+    )  # fmt: skip
+
+
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
     "</Relationships>"
 )  # fmt: skip
-_WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-    "</Relationships>"
-)  # fmt: skip
+
+
+def _workbook_rels(sheets: int) -> str:
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    links = "".join(
+        f'<Relationship Id="rId{i}" Type="{kind}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, sheets + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'{links}<Relationship Id="rId{sheets + 1}" Type="{kind}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
+
+
 _SHEET_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 )
 
 
-def _workbook(title: str) -> str:
+def _sheet_name(title: str, index: int) -> str:
+    """The name of the ``index``-th sheet: the title, then ``title (2)`` …
+    (within Excel's 31 characters)."""
+    if index == 1:
+        return title
+    suffix = f" ({index})"
+    return title[: 31 - len(suffix)] + suffix
+
+
+def _workbook(title: str, sheets: int) -> str:
+    names = "".join(
+        f'<sheet name={quoteattr(_sheet_name(title, i))} sheetId="{i}" r:id="rId{i}"/>'
+        for i in range(1, sheets + 1)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<sheets><sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>'
+        f"<sheets>{names}</sheets></workbook>"
     )
 
 
@@ -149,46 +183,61 @@ def write(
 ) -> int:
     """Write the workbook to ``out``; ``cell_value`` neutralises one value.
 
+    A list longer than a sheet holds (``max_rows`` with the header: Excel's
+    1,048,576) goes on in a second sheet, ``title (2)``, with the header
+    again, and so on: a large city's 1.2 million people fit in two.
+
     :returns: the number of rows written, the header not counted.
-    :raises ValueError: more rows than ``max_rows``.
     """
     formats = list(dict.fromkeys(number_formats.values()))
     style_of = {col: _FIRST_CUSTOM + formats.index(code) for col, code in number_formats.items()}
+    first = 2 if header else 1
+    pending: Iterator[Sequence[object]] | None = iter(rows)
+    total = sheets = 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        book.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        while pending is not None:
+            sheets += 1
+            with book.open(f"xl/worksheets/sheet{sheets}.xml", "w", force_zip64=True) as sheet:
+                sheet.write(_sheet_start(len(header), widths, 1 if header else 0).encode())
+                if header:
+                    names = "".join(
+                        _cell(f"{get_column_letter(i)}1", cell_value(name), _BOLD)
+                        for i, name in enumerate(header, 1)
+                    )
+                    sheet.write(f'<row r="1">{names}</row>'.encode())
+                count, pending = _write_rows(sheet, pending, cell_value, style_of, first, max_rows)
+                sheet.write(b"</sheetData></worksheet>")
+            total += count
+        # The parts that name the sheets, once their number is known (the
+        # package's parts may come in any order).
+        book.writestr("[Content_Types].xml", _content_types(sheets))
         book.writestr("_rels/.rels", _ROOT_RELS)
-        book.writestr("xl/workbook.xml", _workbook(title))
-        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        book.writestr("xl/workbook.xml", _workbook(title, sheets))
+        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(sheets))
         book.writestr("xl/styles.xml", _styles(formats))
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(_sheet_start(len(header), widths, 1 if header else 0).encode())
-            if header:
-                names = "".join(
-                    _cell(f"{get_column_letter(i)}1", cell_value(name), _BOLD)
-                    for i, name in enumerate(header, 1)
-                )
-                sheet.write(f'<row r="1">{names}</row>'.encode())
-            first = 2 if header else 1
-            count = _write_rows(sheet, rows, cell_value, style_of, first, max_rows)
-            sheet.write(b"</sheetData></worksheet>")
-    return count
+    return total
 
 
 def _write_rows(
     sheet: IO[bytes],
-    rows: Iterable[Sequence[object]],
+    rows: Iterator[Sequence[object]],
     cell_value: Callable[[object], object],
     style_of: Mapping[int, int],
     first: int,
     max_rows: int,
-) -> int:
+) -> tuple[int, Iterator[Sequence[object]] | None]:
+    """Write rows until the sheet is full or they run out.
+
+    :returns: the rows written, and the rest (``None`` when none is left).
+    """
     letters: list[str] = []
     buffer: list[str] = []
     number = first - 1
     for row in rows:
+        if number == max_rows:
+            sheet.write("".join(buffer).encode())
+            return number - first + 1, itertools.chain((row,), rows)
         number += 1
-        if number > max_rows:
-            raise ValueError(f"more than {max_rows} rows")
         while len(letters) < len(row):
             letters.append(get_column_letter(len(letters) + 1))
         cells = []
@@ -203,4 +252,4 @@ def _write_rows(
             sheet.write("".join(buffer).encode())
             buffer.clear()
     sheet.write("".join(buffer).encode())
-    return number - first + 1
+    return number - first + 1, None

@@ -187,18 +187,16 @@ def _in_kana_order(query, filters):
     the review filter (few rows, no index).  Walked: everything else, and a
     part of a name so common (one character: 子, 田) that the first page is
     met within a few hundred rows of the kana order
-    (:func:`app.residents.grams.holders_at_least` on SQLite; PostgreSQL's
-    planner makes that choice itself).
+    (:func:`app.residents.grams.holders_at_least`, on SQLite only).
     """
     if filters.status == "review":
         return False
     if query.kind == search_text.NAME:
-        if _on_postgresql():
-            # Its planner knows from the statistics of the grams how many hold
-            # them, and given an order the kana index (0018) can deliver it
-            # chooses by itself between walking that index and sorting the
-            # holders the GIN index finds.
-            return True
+        # PostgreSQL sorts the holders the GIN index finds.  Left to choose,
+        # its planner walked the kana index for rare grams too, expecting
+        # holders spread evenly over the kana order: a surname at its end read
+        # the whole city (name of 2 characters at 1.2 million people: p95
+        # 2.0 s against a median of 82 ms, bench/search.py, 2026-12-03).
         return grams.holders_at_least(db.session, "name_key", query.value)
     return True
 

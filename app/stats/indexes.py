@@ -1,6 +1,6 @@
 """The statistics' own indexes (migration 0019), PostgreSQL only.
 
-``ix_issuance_stats`` (fiscal_year, issued_on) INCLUDE the columns the
+``ix_issuance_stats`` (fiscal_year, resident_id) INCLUDE the columns the
 report groups and tests passes by, and ``ix_resident_stats`` (id) INCLUDE
 the columns it counts people by: every statement of the report is then an
 index-only scan of a narrow index instead of a read of a wide table (the pass

@@ -158,12 +158,8 @@ def holder_bands(
     """Per age band on ``day``: the people holding a counted pass, their
     passes (枚), and how many of them held a valid pass the year before (継続).
 
-    One statement: the passes counted per person, joined to the person and
-    to their valid pass of the year before.  A join, not ``EXISTS`` per
-    person: at 1.2 million people the database then reads last year's valid
-    passes once (hashed) instead of looking up each of 850,000 holders (9.6 s
-    → see ``bench/plans/1200k/statistics.txt``).  The one-valid-pass index
-    makes it at most one row per person, so nothing is counted twice.
+    One statement: the passes counted per person, joined to the person, with
+    their valid pass of the year before (:func:`_held_before`).
     """
     per_person = (
         select(Issuance.resident_id, func.count().label("n"))
@@ -171,31 +167,42 @@ def holder_bands(
         .group_by(Issuance.resident_id)
         .subquery()
     )
-    earlier = aliased(Issuance)
-    held_before = and_(
-        earlier.resident_id == per_person.c.resident_id,
-        earlier.fiscal_year == fiscal_year - 1,
-        # with the status written into the SQL: SQLite cannot tell a bound
-        # parameter satisfies the partial index's WHERE, and reads every row
-        # to check it (130 → 55 ms)
-        earlier.status == literal(STATUS_VALID, literal_execute=True),
-    )
+    joined = per_person.join(Resident, Resident.id == per_person.c.resident_id)
+    joined, held = _held_before(joined, per_person.c.resident_id, fiscal_year - 1)
     band = _age_band(Resident.birth_date, day).label("band")
     rows = db.session.execute(
-        select(
-            band, func.count(), func.sum(per_person.c.n), _flag(earlier.resident_id.is_not(None))
-        )
-        .select_from(
-            per_person.join(Resident, Resident.id == per_person.c.resident_id).outerjoin(
-                earlier, held_before
-            )
-        )
+        select(band, func.count(), func.sum(per_person.c.n), _flag(held))
+        .select_from(joined)
         .group_by(literal_column("band"))
     ).all()
     return {
         str(b): {"people": int(people), "passes": int(passes or 0), "continuing": int(cont or 0)}
         for b, people, passes, cont in rows
     }
+
+
+def _held_before(joined: Any, resident_id: Any, year: int) -> tuple[Any, Any]:
+    """``(from clause, condition)``: whether the holder had a valid pass of
+    ``year``, the way each database answers fastest.
+
+    PostgreSQL joins last year's valid passes (read once, by the holder order
+    of ``ix_issuance_stats``); looking each of a large city's 850,000 holders
+    up took 9.6 s.  SQLite looks each holder up in the one-valid-pass index
+    (its join was slower).  The index makes it one pass at most per person,
+    so the join counts nobody twice.
+    """
+    earlier = aliased(Issuance)
+    conditions = (
+        earlier.resident_id == resident_id,
+        earlier.fiscal_year == year,
+        # with the status written into the SQL: SQLite cannot tell a bound
+        # parameter satisfies the partial index's WHERE, and reads every row
+        # to check it (130 → 55 ms)
+        earlier.status == literal(STATUS_VALID, literal_execute=True),
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        return joined.outerjoin(earlier, and_(*conditions)), earlier.resident_id.is_not(None)
+    return joined, exists().where(*conditions)
 
 
 def exclusions_by_reason(first: datetime.date, day: datetime.date) -> dict[str, int]:

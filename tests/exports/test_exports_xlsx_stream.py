@@ -69,3 +69,21 @@ def test_exports_temporary_file_is_removed_when_a_download_is_abandoned(tmp_path
     assert next(pieces) == b"x" * 100
     pieces.close()  # the browser went away
     assert not path.exists()
+
+
+@pytest.mark.parametrize(("rows", "sheets"), [(6, 2), (7, 3), (3, 1), (0, 1)])
+def test_exports_a_list_longer_than_a_sheet_goes_on_in_the_next(monkeypatch, rows, sheets):
+    """Excel holds 1,048,576 rows a sheet; a large city's 1.2 million people
+    go on in 「一覧 (2)」, each sheet with the header, nothing lost or doubled
+    (here a sheet of 4 rows: the header and 3)."""
+    monkeypatch.setattr(tables, "EXCEL_MAX_ROWS", 4)
+    count, book = _book([[f"人{n}", n, None] for n in range(rows)])
+    assert count == rows
+    assert book.sheetnames == ["一覧", *(f"一覧 ({k})" for k in range(2, sheets + 1))]
+    found = []
+    for name in book.sheetnames:
+        values = list(book[name].iter_rows(values_only=True))
+        assert values[0] == ("氏名", "数", "日付")
+        assert len(values) <= 4
+        found += [row[1] for row in values[1:]]
+    assert found == list(range(rows))
