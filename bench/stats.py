@@ -286,10 +286,11 @@ def measure_naive_export(url):
     return {"people": len(people), "seconds": elapsed, "peak_mb": _peak_mb(), "app_mb": before}
 
 
-def _in_child(kind, what, url, repeat):
+def _in_child(kind, what, url, repeat, naive=True):
     out = subprocess.run(
         [sys.executable, __file__, "--child", what, "--url", url, "--repeat", str(repeat)],
-        cwd=ROOT, env=_env(url), capture_output=True, text=True, timeout=3600,
+        cwd=ROOT, env={**_env(url), "BENCH_NAIVE": "1" if naive else "0"}, capture_output=True,
+        text=True, timeout=3600,
     )  # fmt: skip
     if out.returncode != 0:
         raise SystemExit(f"[{kind}] {what} failed:\n{out.stderr[-3000:]}")
@@ -301,9 +302,8 @@ def _measure(kind, people, repeat):
     url = prepare(kind, people)
     # The naive ways load every person into Python: minutes and gigabytes
     # at a large city's size, so they are measured at a ward's only.
-    os.environ["BENCH_NAIVE"] = "1" if people <= FULL else "0"
     whats = ("screen", "export", "naive_export") if people <= FULL else ("screen", "export")
-    found = {what: _in_child(kind, what, url, repeat) for what in whats}
+    found = {what: _in_child(kind, what, url, repeat, naive=people <= FULL) for what in whats}
     s, e = found["screen"], found["export"]
     naive = f" (naive Python counting: {s['naive_ms']:.0f} ms)" if "naive_ms" in s else ""
     print(

@@ -24,6 +24,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -244,15 +245,28 @@ ORDER BY i.relname
 """
 
 
-def _secondary_indexes(conn: Connection, table: Table) -> list[tuple[str, str | None]]:
-    """``(name, definition)`` of the table's non-unique indexes.  On
-    PostgreSQL every one the database holds, with its ``CREATE INDEX``
-    (those a migration made by hand too: expression, collation, INCLUDE);
-    elsewhere the models' (definition ``None``: made from the model)."""
-    if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(_PG_SECONDARY_INDEXES, {"table": table.name}).all()
-        return [(str(name), str(ddl)) for name, ddl in rows]
-    return [(str(index.name), None) for index in table.indexes if not index.unique]
+def _secondary_indexes(
+    conn: Connection, table: Table
+) -> list[tuple[Callable[[], Any], Callable[[], Any]]]:
+    """``(drop, create)`` of each of the table's non-unique indexes.  On
+    PostgreSQL every one the database holds, made again from its own
+    ``CREATE INDEX`` (those a migration made by hand too: expression,
+    collation, INCLUDE); elsewhere the models' (whose DDL knows which
+    database each index is for)."""
+    if conn.dialect.name != "postgresql":
+        return [
+            (partial(index.drop, conn), partial(index.create, conn))
+            for index in table.indexes
+            if not index.unique
+        ]
+    rows = conn.exec_driver_sql(_PG_SECONDARY_INDEXES, {"table": table.name}).all()
+    return [
+        (
+            partial(conn.exec_driver_sql, f'DROP INDEX "{name}"'),
+            partial(conn.exec_driver_sql, str(ddl)),
+        )
+        for name, ddl in rows
+    ]
 
 
 @contextmanager
@@ -269,23 +283,15 @@ def indexes_rebuilt_if_bulk(
         yield
         return
     indexes = _secondary_indexes(conn, table)
-    by_name = {str(index.name): index for index in table.indexes}
-    for name, ddl in indexes:
-        if ddl is not None:
-            conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        else:
-            # the model's own DROP, which knows the indexes of one database only
-            by_name[name].drop(conn)
+    for drop, _create in indexes:
+        drop()
     yield
     if conn.dialect.name == "postgresql":
         # The default 64 MB makes the GIN index of a million names spill to
         # disk many times over; this transaction only.
         conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
-    for name, ddl in indexes:
-        if ddl is not None:
-            conn.exec_driver_sql(ddl)
-        else:
-            by_name[name].create(conn)
+    for _drop, create in indexes:
+        create()
 
 
 def fix_sequences(conn: Connection, tables: Sequence[str]) -> None:

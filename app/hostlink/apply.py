@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 COMPARED = staging.COMPARED
 # Eligibility state the importer may change.
-STATE = ("status", "excluded_on", "exclusion_reason", "needs_review")
+STATE = staging.CURRENT_STATE
 UPDATED_COLUMNS = (*COMPARED, *SEARCH_COLUMNS, *STATE, "updated_at")
 INSERT_COLUMNS = ("resident_no", *COMPARED, *SEARCH_COLUMNS, *STATE)
 INSERT_COLUMNS += ("created_at", "updated_at", "version")
@@ -291,9 +291,10 @@ class _HostSays:
         self.is_eligible = bool(row.eligible)
 
 
-_current_values = attrgetter(*COMPARED)
+# A staged row carries the resident's values under their own names (read
+# with _record_values) and the record's under f_<name>.
 _record_values_staged = attrgetter(*(f"f_{name}" for name in COMPARED))
-_current_state = attrgetter(*staging.CURRENT_STATE)
+_current_state = attrgetter(*STATE)
 
 
 def _decide_known(plan, row):
@@ -302,7 +303,7 @@ def _decide_known(plan, row):
     state_now = _current_state(row)
     entry = (row.ref, None, *state_now)
     values = _record_values_staged(row)
-    same_values = values == _current_values(row)
+    same_values = values == _record_values(row)
     if state_now[0] == STATUS_ACTIVE and row.eligible:
         if same_values:
             return None
@@ -337,7 +338,7 @@ def _apply_known(session, plan, kind, source, now):
                 plan.counts["unchanged"] += 1
             else:
                 differing.append(decided)
-        before_values = {row.ref: _current_values(row) for row in rows}
+        before_values = {row.ref: _record_values(row) for row in rows}
         plan.updates, plan.history = [], []
         _add_changes(plan, differing, before_values, now)
         write_plan(session, plan, source, now)

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # Master data taken from the host, compared field by field.
 COMPARED = (*HOST_FIELDS, "has_gaiji")
+# The eligibility state a resident has and the importer may change.
+CURRENT_STATE = ("status", "excluded_on", "exclusion_reason", "needs_review")
 # What the record says of the person's residence, beside the values.
 RECORD_STATE = ("eligible", "record_status", "status_changed_on")
 NEW, KNOWN, ABSENT = 1, 2, 3
@@ -187,10 +189,6 @@ def new_batches(conn, size=None):
     statement = select(WORK.c.ref, s.resident_no, *(s[name] for name in COMPARED), s.eligible)
     statement = statement.select_from(WORK.join(STAGING, s.line_no == WORK.c.ref))
     yield from _batches(conn, statement, NEW, size)
-
-
-# The resident's columns read beside the record's (``f_`` + name).
-CURRENT_STATE = ("status", "excluded_on", "exclusion_reason", "needs_review")
 
 
 def known_batches(conn, kind, size=None):

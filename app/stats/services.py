@@ -206,16 +206,14 @@ def same_day_of(day: datetime.date, years_back: int) -> datetime.date:
         return day.replace(year=day.year - years_back, day=28)
 
 
-def comparison(
-    request: StatsRequest, current_months: dict[str, int] | None = None
-) -> list[dict[str, Any]]:
+def comparison(request: StatsRequest, current_months: dict[str, int]) -> list[dict[str, Any]]:
     """Passes issued by the same as-of date of earlier fiscal years that have
     data, oldest first, with their months (the migrated ledger's passes count
     as any other).
 
-    :param current_months: the requested year's passes by month, when the
-        caller has them (:func:`_passes`: the same passes, already grouped),
-        so that only the earlier years are counted again.
+    :param current_months: the requested year's passes by month (from
+        :func:`_passes`: the same passes, already grouped), so that only the
+        earlier years are counted.
     """
     first = _first_day()
     if first is None:
@@ -225,10 +223,9 @@ def comparison(
         day = same_day_of(request.as_of, back)
         if day >= first or back == 0:
             pairs.append((request.fiscal_year - back, day))
-    earlier = pairs[:-1] if current_months is not None else pairs
-    months = queries.monthly_by_year(earlier, request.office_id)
-    if current_months is not None:
-        months[request.fiscal_year] = dict(current_months)
+    # the last pair is the requested year's (back == 0 is always kept)
+    months = queries.monthly_by_year(pairs[:-1], request.office_id)
+    months[request.fiscal_year] = dict(current_months)
     return [
         {
             "fiscal_year": year,
