@@ -7,6 +7,7 @@ list names the people it showed (``people=``): one ``access_log_person`` row
 each, written in the same transaction, which the search by 住民番号 reads.
 """
 
+import functools
 import logging
 from contextlib import nullcontext
 
@@ -46,6 +47,13 @@ def _commit_without_waiting_for_disk():
         return
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(_ASYNC_IF_LOG_ONLY)
+
+
+@functools.cache
+def _insert_statement():
+    # Built once: every page runs it, and .values() built and keyed a new
+    # statement each time.
+    return insert(AccessLog.__table__)
 
 
 def _actor(user):
@@ -128,7 +136,7 @@ def record(
     with transaction() if commit else nullcontext():
         if commit:
             _commit_without_waiting_for_disk()
-        result = db.session.execute(insert(AccessLog.__table__).values(**row))
+        result = db.session.execute(_insert_statement(), row)
         if numbers:
             _name_people(result.inserted_primary_key[0], numbers)
         if action == "access.denied" and has_request_context():

@@ -1,9 +1,12 @@
 """Change history of residents and passes (who, when, before → after)."""
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy import Select, bindparam, select
 
 from app.extensions import db
 from app.history.models import ChangeLog
@@ -81,12 +84,21 @@ def record(
     return row
 
 
+@functools.cache
+def _for_resident_statement() -> Select[Any]:
+    # Built once per process: the person's page runs it on every view, and
+    # building the statement cost more than running it.
+    return (
+        select(ChangeLog)
+        .where(ChangeLog.resident_id == bindparam("resident_id"))
+        .order_by(ChangeLog.changed_at.desc(), ChangeLog.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def for_resident(resident_id: int, limit: int = 200) -> list[Any]:
     """History rows of a resident and their passes, newest first."""
-    return (
-        db.session.query(ChangeLog)
-        .filter(ChangeLog.resident_id == resident_id)
-        .order_by(ChangeLog.changed_at.desc(), ChangeLog.id.desc())
-        .limit(limit)
-        .all()
+    rows = db.session.execute(
+        _for_resident_statement(), {"resident_id": resident_id, "limit": limit}
     )
+    return list(rows.scalars())

@@ -13,6 +13,7 @@
 
 import functools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -279,8 +280,21 @@ def is_unresolved(row: Any, destination: dict[str, str | None]) -> bool:
     return row is not None and _same_place(row, destination)
 
 
-def unresolved_for(resident: Any) -> Any:
-    """The person's unresolved returned pass (a row of id, returned_on …), or None."""
+def _may_be_open(passes: Sequence[Any]) -> bool:
+    return any(
+        p.returned_on is not None and p.resent_on is None and p.method == "mail" for p in passes
+    )
+
+
+def unresolved_for(resident: Any, passes: Sequence[Any] | None = None) -> Any:
+    """The person's unresolved returned pass (a row of id, returned_on …), or None.
+
+    :param passes: every pass of the person, when already loaded: without a
+        letter that came back and was not sent again there is nothing to look
+        up (most people), and no statement is run.
+    """
+    if passes is not None and not _may_be_open(passes):
+        return None
     row = open_returns([resident.id]).get(resident.id)
     return row if is_unresolved(row, mailing_destination(resident)) else None
 

@@ -52,20 +52,23 @@ def _person_page(resident):
     return redirect(url_for("ResidentSearchView.show", pk=resident.id) + "#ward-mailing")
 
 
-def panel(resident, passes=()):
+def panel(resident, passes=None):
     """What the 送付停止 panel of the person's page shows (the Jinja global
     ``mailing_panel``): the active stop, past stops, an unresolved returned
-    letter, the passes that can be handed back, and the forms."""
+    letter, the passes that can be handed back, and the forms.
+
+    :param passes: every pass of the person, when the page has them.
+    """
     from app.extensions import appbuilder
 
     history = stops.stops_of(resident.id)
     active = next((s for s in history if s.is_active), None)
     this_year = fiscal_year_of(clock.today())
-    valid = [p for p in passes if p.status == STATUS_VALID and p.fiscal_year >= this_year]
+    valid = [p for p in passes or () if p.status == STATUS_VALID and p.fiscal_year >= this_year]
     return {
         "active": active,
         "history": history,
-        "unresolved": returned.unresolved_for(resident),
+        "unresolved": returned.unresolved_for(resident, passes),
         "valid_passes": valid,
         "can_write": appbuilder.sm.has_access("can_write", "ResidentMaster"),
         # made only when a cached fragment of their fields is rendered the

@@ -11,7 +11,7 @@
 * ``views`` — the search screen, the person's page, the correction screens.
 
 May import app.db, app.errors, app.clock, app.extensions, app.history,
-app.audit, app.text, app.security, app.passes (models), app.applications
+app.audit, app.text, app.security, app.offices (models), app.passes (models), app.applications
 (``destinations``, ``labels``, ``codes``) and app.web; imported
 by app.passes, app.web, app.letters, app.hostlink, app.demo, app.models and
 app.features.

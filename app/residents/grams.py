@@ -18,6 +18,7 @@ The grams only narrow a search down: the caller still checks the text with
 ``LIKE '%…%'`` scan (``tests/residents/test_namesearch_compare.py``).
 """
 
+import functools
 import logging
 
 from sqlalchemy import Integer, Text, bindparam, column, literal, select, text, update
@@ -166,14 +167,17 @@ def holders_at_least(session, column_name, value, count=None):
     if match is None:
         return False
     count = count or MANY_HOLDERS
-    found = session.execute(
-        text(
-            f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH :gram_match LIMIT :n)"
-        ),
-        {"gram_match": match, "n": count},
-    ).scalar_one()
+    found = session.execute(_holders_statement(), {"gram_match": match, "n": count}).scalar_one()
     return found >= count
+
+
+@functools.cache
+def _holders_statement():
+    # Built once per process: every name search asks it.
+    return text(
+        f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH :gram_match LIMIT :n)"
+    )
 
 
 def _grams_column(column_name):

@@ -3,6 +3,7 @@
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
@@ -12,6 +13,7 @@ from app import clock
 from app.errors import NotFound
 from app.extensions import db
 from app.history import services as history
+from app.offices.models import Office
 from app.passes.models import STATUS_VALID, Issuance
 from app.residents.models import Resident
 from app.security.models import StaffUser
@@ -57,6 +59,53 @@ def passes_of(resident_id):
     return result.unique().scalars().all()
 
 
+# What the person's page shows of each pass (and what the issue defaults, the
+# mailing panel and the history's labels read).
+_PAGE_COLUMNS = (
+    "id",
+    "fiscal_year",
+    "control_no",
+    "kind",
+    "reissue_reason",
+    "applied_on",
+    "issued_on",
+    "method",
+    "status",
+    "returned_on",
+    "resent_on",
+    "applicant",
+    "proxy_name",
+    "created_by_id",
+    "version",
+)
+
+
+@functools.cache
+def _pass_rows_statement():
+    issuance = Issuance.__table__
+    return (
+        select(
+            *(issuance.c[name] for name in _PAGE_COLUMNS),
+            Office.name.label("office_name"),
+            StaffUser.last_name.label("created_by_last_name"),
+            StaffUser.first_name.label("created_by_first_name"),
+        )
+        .join(Office, Office.id == issuance.c.office_id)
+        .outerjoin(StaffUser, StaffUser.id == issuance.c.created_by_id)
+        .where(issuance.c.resident_id == bindparam("resident_id"))
+        .order_by(issuance.c.fiscal_year.desc(), issuance.c.issued_on.desc(), issuance.c.id.desc())
+    )
+
+
+def pass_rows(resident_id):
+    """The passes of the person's page, newest first, as plain rows: the
+    columns above with ``office_name`` and ``created_by_last_name`` /
+    ``created_by_first_name``.  Read-only, so no ORM objects: loading three
+    kinds of object cost ten times the statement (measured at 89,086 people).
+    """
+    return db.session.execute(_pass_rows_statement(), {"resident_id": resident_id}).all()
+
+
 def history_users(rows):
     """``{user_id: StaffUser}`` of the users named by history rows, in one statement."""
     user_ids = {r.user_id for r in rows if r.user_id}
@@ -84,14 +133,15 @@ class IssueDefaults:
     method: str
     supersedes_id: int | None
     fiscal_year: int
-    current: Issuance | None
+    current: Any  # the valid pass of this year (an Issuance or a pass row), or None
 
 
 def issue_defaults(resident, user, passes=None, today=None):
     """Sensible defaults: today, the user's office, at the counter; 新規, or 更新
     after a pass last fiscal year, or 再交付 when a valid pass exists this year.
 
-    :param passes: the resident's passes when already loaded.
+    :param passes: the resident's passes when already loaded (objects, or
+        :func:`pass_rows`).
     """
     today = today or clock.today()
     fy = fiscal_year_of(today)

@@ -7,12 +7,13 @@ does.  A part of a kanji name is found through the bigram index of names
 ``LIKE '%…%'`` scan, in the same order, without the scan.
 """
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, literal, select, tuple_
+from sqlalchemy import and_, bindparam, exists, literal, select, tuple_
 
 from app import clock
 from app.errors import DomainError
@@ -276,13 +277,20 @@ def current_passes(resident_ids, fiscal_year=None):
         return {}
     fiscal_year = fiscal_year or fiscal_year_of(clock.today())
     rows = db.session.execute(
-        select(Issuance.resident_id, Issuance.control_no).where(
-            Issuance.resident_id.in_(resident_ids),
-            Issuance.fiscal_year == fiscal_year,
-            Issuance.status == STATUS_VALID,
-        )
+        _current_passes_statement(),
+        {"resident_ids": list(resident_ids), "fiscal_year": fiscal_year},
     )
     return dict(rows.all())
+
+
+@functools.cache
+def _current_passes_statement():
+    # Built once per process: every page of results runs it.
+    return select(Issuance.resident_id, Issuance.control_no).where(
+        Issuance.resident_id.in_(bindparam("resident_ids", expanding=True)),
+        Issuance.fiscal_year == bindparam("fiscal_year"),
+        Issuance.status == STATUS_VALID,
+    )
 
 
 def lookup(text, limit=10):

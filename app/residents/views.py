@@ -207,7 +207,7 @@ class ResidentSearchView(BaseView):
             resident = records.get(pk)
         except NotFound:
             abort(404)
-        passes = records.passes_of(resident.id)
+        passes = records.pass_rows(resident.id)
         rows, users = records.history_of(resident.id)
         history = describe_history(rows, users, {p.id: p for p in passes})
         defaults = records.issue_defaults(resident, g.user, passes=passes)
@@ -224,7 +224,7 @@ class ResidentSearchView(BaseView):
             can_issue=can("can_write", "Issuances"),
             can_edit=can("can_write", "ResidentMaster"),
             can_correct=can("can_write", "IssuanceAdmin"),
-            version_form=VersionForm(version=resident.version),
+            version_form=partial(VersionForm, version=resident.version),
             # made only when the cached fragment of its fields is first rendered
             exclude_form=partial(ExcludeForm, formdata=None),
         )

@@ -164,7 +164,15 @@ class WardSecurityManager(SecurityManager):
         """Flask-Login's loader, run on every request: the user as
         :meth:`get_user_by_id` loads it, with this browser's session row in the
         same statement (:func:`app.security.sessions.load_user`)."""
-        user = sessions.load_user(self.user_model, int(pk), self._user_options())
+        statement = self.__dict__.get("_user_statement")
+        if statement is None:
+            # Built once: statements are immutable, so threads may share it.
+            statement = self.__dict__["_user_statement"] = sessions.user_statement(
+                self.user_model, self._user_options()
+            )
+        user = sessions.load_user(
+            self.user_model, int(pk), self._user_options(), statement=statement
+        )
         if user and user.is_active:
             return user
         return None

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from app import clock
 from app.db.transaction import transaction
@@ -89,29 +89,46 @@ def _token():
     return token if isinstance(token, str) and token else None
 
 
-def load_user(user_model, user_id, options=()):
+def user_statement(user_model, options=()):
+    """The statement :func:`load_user` runs: the user, with ``options``, and
+    this browser's session row (parameters ``user_id`` and ``token_hash``).
+
+    Build it once per process and pass it to :func:`load_user`: it runs on
+    every request, and building it cost more than running it.
+    """
+    return (
+        select(user_model, *_ROW)
+        .outerjoin(
+            UserSession,
+            and_(
+                UserSession.user_id == user_model.id,
+                UserSession.token_hash == bindparam("token_hash"),
+            ),
+        )
+        .where(user_model.id == bindparam("user_id"))
+        .options(*options)
+    )
+
+
+def load_user(user_model, user_id, options=(), statement=None):
     """The user ``user_id`` and, in the same statement, this browser's session row.
 
     Flask-Login loads the user on every request and :func:`check` then needs
     the session row: one statement instead of two.  The row is kept for
     :func:`check` of this request only.
 
+    :param statement: :func:`user_statement` of the same model and options,
+        built before.
     :returns: the user, or ``None``.
     """
     token = _token() if has_request_context() else None
     if token is None:
         return db.session.get(user_model, user_id, options=list(options))
     token_hash = _hash(token)
+    if statement is None:
+        statement = user_statement(user_model, options)
     found = (
-        db.session.execute(
-            select(user_model, *_ROW)
-            .outerjoin(
-                UserSession,
-                and_(UserSession.user_id == user_model.id, UserSession.token_hash == token_hash),
-            )
-            .where(user_model.id == user_id)
-            .options(*options)
-        )
+        db.session.execute(statement, {"user_id": user_id, "token_hash": token_hash})
         .unique()
         .first()
     )

@@ -77,22 +77,48 @@ def test_impossible_date_gets_a_japanese_message(login, person):
     assert "昭和" in _text(resp)
 
 
-def test_person_page_shows_ages_history_and_passes(db, login, person, user, office, today):
-    issue_pass(
+def _issue_at_okubo(person, user, office, today, method="counter"):
+    return issue_pass(
         person,
         kind="new",
         applied_on=today,
         issued_on=today,
         office=office("OKUBO"),
-        method="counter",
+        method=method,
         user=user("staff"),
     )
+
+
+def test_person_page_shows_ages_history_and_passes(db, login, person, user, office, today):
+    _issue_at_okubo(person, user, office, today)
     page = _text(login("auditor").get(f"/residents/{person.id}"))
     assert "本日時点 71歳" in page
     assert "年度当初" in page
     assert "大久保特別出張所" in page
     assert "令和8年度" in page
     assert "交付日" in page  # history of the pass, with translated field names
+
+
+def test_person_page_names_the_clerk_and_looks_up_returns_only_after_one(
+    db, login, person, user, office, today, statements
+):
+    issued = _issue_at_okubo(person, user, office, today, method="mail")
+    clerk = user("staff")
+    client = login("auditor")
+    client.get(f"/residents/{person.id}")  # the first page also loads permissions
+    with statements() as seen:
+        page = _text(client.get(f"/residents/{person.id}"))
+    assert f"{clerk.last_name} {clerk.first_name}" in page
+    assert "大久保特別出張所" in page
+    # no letter came back: the page does not look for an unresolved return
+    assert not any("returned_on IS NOT NULL" in sql for sql, _params in seen)
+    assert "返戻未解決" not in page
+    issued.returned_on = today
+    db.session.commit()
+    with statements() as seen:
+        page = _text(client.get(f"/residents/{person.id}"))
+    assert any("returned_on IS NOT NULL" in sql for sql, _params in seen)
+    assert "返戻未解決" in page
 
 
 def test_hostile_name_is_escaped(login, resident, today):
