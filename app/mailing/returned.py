@@ -281,6 +281,8 @@ def is_unresolved(row: Any, destination: dict[str, str | None]) -> bool:
 
 
 def _may_be_open(passes: Sequence[Any]) -> bool:
+    """Whether one of ``passes`` meets the first three conditions of
+    :func:`_open_returns_query` (returned, not resent, sent by post)."""
     return any(
         p.returned_on is not None and p.resent_on is None and p.method == "mail" for p in passes
     )

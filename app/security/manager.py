@@ -9,6 +9,7 @@ writes (FAB exempts its APIs from CSRF because JWT clients send no cookie).
 """
 
 import logging
+from functools import cached_property
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder.api import safe
@@ -155,6 +156,12 @@ class WardSecurityManager(SecurityManager):
         model = self.user_model
         return [joinedload(model.roles), joinedload(model.groups), joinedload(model.office)]
 
+    @cached_property
+    def _user_statement(self):
+        # Built once: it runs on every request, and statements are immutable,
+        # so threads may share it.
+        return sessions.user_statement(self.user_model, self._user_options())
+
     def get_user_by_id(self, pk):
         """The user with roles, groups and office in one query: each lazy load
         would be another query."""
@@ -164,14 +171,8 @@ class WardSecurityManager(SecurityManager):
         """Flask-Login's loader, run on every request: the user as
         :meth:`get_user_by_id` loads it, with this browser's session row in the
         same statement (:func:`app.security.sessions.load_user`)."""
-        statement = self.__dict__.get("_user_statement")
-        if statement is None:
-            # Built once: statements are immutable, so threads may share it.
-            statement = self.__dict__["_user_statement"] = sessions.user_statement(
-                self.user_model, self._user_options()
-            )
         user = sessions.load_user(
-            self.user_model, int(pk), self._user_options(), statement=statement
+            self.user_model, int(pk), self._user_options(), statement=self._user_statement
         )
         if user and user.is_active:
             return user
